@@ -1,0 +1,359 @@
+// Builds one contiguous Arrow Data (offset 0, offsets from 0) out of row ranges of other Data: the concat and
+// take kernel that the writer (page assembly), scans (batches across pages) and takes (rows in asked order) share.
+
+import * as A from "apache-arrow";
+import { bitmapBytes, copyBits, getBit, setBit } from "./bitmaps.js";
+import { ByteSink } from "./byte-sink.js";
+import { physicalKind, primitiveWidth } from "./types.js";
+
+/** Appends row ranges of Data of one type, then yields them as one Data. */
+export interface Gatherer {
+  readonly length: number;
+  appendRange(d: A.Data, start: number, count: number): void;
+  appendNulls(count: number): void;
+  finish(): A.Data;
+}
+
+/** True when row `i` of `d` is valid. */
+export function isValid(d: A.Data, i: number): boolean {
+  if (d.typeId === A.Type.Null) return false;
+  const bm = d.nullBitmap;
+  return bm === undefined || bm.byteLength === 0 ? true : getBit(bm, d.offset + i);
+}
+
+/** Growable validity bitmap; allocated only once a null appears. */
+class Validity {
+  bits: Uint8Array | undefined;
+  nulls = 0;
+  length = 0;
+
+  private grow(to: number): void {
+    const need = bitmapBytes(to);
+    if (this.bits === undefined) {
+      this.bits = new Uint8Array(Math.max(64, need * 2));
+      this.bits.fill(0xff); // everything before the first null was valid
+    } else if (need > this.bits.byteLength) {
+      const next = new Uint8Array(need * 2);
+      next.fill(0xff);
+      next.set(this.bits);
+      this.bits = next;
+    }
+  }
+
+  appendRange(d: A.Data, start: number, count: number): void {
+    const bm = d.nullBitmap;
+    const srcNulls = bm === undefined || bm.byteLength === 0 ? 0 : d.nullCount === d.length ? count : -1;
+    if (srcNulls === 0) {
+      this.appendValid(count);
+      return;
+    }
+    this.grow(this.length + count);
+    const bits = this.bits!;
+    for (let i = 0; i < count; i++) {
+      const pos = this.length + i;
+      if (getBit(bm!, d.offset + start + i)) setBit(bits, pos);
+      else {
+        bits[pos >> 3]! &= ~(1 << (pos & 7));
+        this.nulls++;
+      }
+    }
+    this.length += count;
+  }
+
+  appendValid(count: number): void {
+    if (this.bits !== undefined) {
+      this.grow(this.length + count);
+      for (let i = 0; i < count; i++) setBit(this.bits!, this.length + i);
+    }
+    this.length += count;
+  }
+
+  appendNulls(count: number): void {
+    this.grow(this.length + count);
+    const bits = this.bits!;
+    for (let i = 0; i < count; i++) {
+      const pos = this.length + i;
+      bits[pos >> 3]! &= ~(1 << (pos & 7));
+    }
+    this.nulls += count;
+    this.length += count;
+  }
+
+  /** The bitmap (trimmed, trailing bits cleared) and null count, for makeData. */
+  result(): { nullBitmap: Uint8Array | undefined; nullCount: number } {
+    if (this.nulls === 0 || this.bits === undefined) return { nullBitmap: undefined, nullCount: 0 };
+    const out = this.bits.slice(0, bitmapBytes(this.length));
+    const tail = this.length & 7;
+    if (tail !== 0) out[out.length - 1]! &= (1 << tail) - 1;
+    return { nullBitmap: out, nullCount: this.nulls };
+  }
+}
+
+class NullGatherer implements Gatherer {
+  length = 0;
+  constructor(private readonly type: A.DataType) {}
+  appendRange(_d: A.Data, _s: number, count: number): void {
+    this.length += count;
+  }
+  appendNulls(count: number): void {
+    this.length += count;
+  }
+  finish(): A.Data {
+    return A.makeData({ type: this.type as A.Null, length: this.length, nullCount: this.length });
+  }
+}
+
+class BoolGatherer implements Gatherer {
+  private readonly valid = new Validity();
+  private bits = new Uint8Array(64);
+  length = 0;
+  constructor(private readonly type: A.DataType) {}
+
+  private grow(to: number): void {
+    if (bitmapBytes(to) <= this.bits.byteLength) return;
+    const next = new Uint8Array(bitmapBytes(to) * 2);
+    next.set(this.bits);
+    this.bits = next;
+  }
+  appendRange(d: A.Data, start: number, count: number): void {
+    this.grow(this.length + count);
+    copyBits(d.values as Uint8Array, d.offset + start, this.bits, this.length, count);
+    this.valid.appendRange(d, start, count);
+    this.length += count;
+  }
+  appendNulls(count: number): void {
+    this.grow(this.length + count);
+    this.valid.appendNulls(count);
+    this.length += count;
+  }
+  finish(): A.Data {
+    return A.makeData({
+      type: this.type as A.Bool,
+      length: this.length,
+      data: this.bits.slice(0, bitmapBytes(this.length)),
+      ...this.valid.result(),
+    });
+  }
+}
+
+/** Raw bytes of rows [start, start+count) of a fixed-width Data (values are pre-sliced by Arrow). */
+export function fixedBytes(d: A.Data, start: number, count: number, width: number): Uint8Array {
+  const v = d.values as ArrayBufferView;
+  return new Uint8Array(v.buffer, v.byteOffset + start * width, count * width);
+}
+
+class FixedGatherer implements Gatherer {
+  private readonly valid = new Validity();
+  private readonly sink = new ByteSink(1024);
+  private readonly width: number;
+  length = 0;
+  constructor(private readonly type: A.DataType) {
+    this.width = primitiveWidth(type);
+  }
+  appendRange(d: A.Data, start: number, count: number): void {
+    this.sink.bytes(fixedBytes(d, start, count, this.width));
+    this.valid.appendRange(d, start, count);
+    this.length += count;
+  }
+  /** Appends `count` valid values given as raw bytes. */
+  appendFlat(bytes: Uint8Array, count: number): void {
+    this.sink.bytes(bytes);
+    this.valid.appendValid(count);
+    this.length += count;
+  }
+  appendNulls(count: number): void {
+    this.sink.zeros(count * this.width);
+    this.valid.appendNulls(count);
+    this.length += count;
+  }
+  finish(): A.Data {
+    return fixedData(this.type, this.length, this.sink.finish().slice(), this.valid.result());
+  }
+}
+
+/** A fixed-width Data over `bytes` (which must be aligned for the type's array). */
+export function fixedData(
+  type: A.DataType,
+  length: number,
+  bytes: Uint8Array,
+  valid: { nullBitmap: Uint8Array | undefined; nullCount: number },
+): A.Data {
+  const T = (type as A.DataType & { ArrayType: { new (b: ArrayBufferLike, o: number, n: number): ArrayBufferView; BYTES_PER_ELEMENT: number } }).ArrayType;
+  const values = new T(bytes.buffer, bytes.byteOffset, bytes.byteLength / T.BYTES_PER_ELEMENT);
+  return A.makeData({ type: type as A.Int, length, data: values as A.Int["TArray"], ...valid });
+}
+
+class BinaryGatherer implements Gatherer {
+  private readonly valid = new Validity();
+  private readonly data = new ByteSink(4096);
+  private offsets: number[] = [0];
+  length = 0;
+  constructor(
+    private readonly type: A.DataType,
+    private readonly large: boolean,
+  ) {}
+
+  appendRange(d: A.Data, start: number, count: number): void {
+    const off = d.valueOffsets as Int32Array | BigInt64Array;
+    const base = Number(off[start]!);
+    const end = Number(off[start + count]!);
+    const values = d.values as Uint8Array;
+    this.data.bytes(values.subarray(base, end));
+    const shift = this.offsets[this.offsets.length - 1]! - base;
+    for (let i = 1; i <= count; i++) this.offsets.push(Number(off[start + i]!) + shift);
+    this.valid.appendRange(d, start, count);
+    this.length += count;
+  }
+  /** Appends one value's bytes (a take of a large binary value read straight from the file). */
+  appendBytes(bytes: Uint8Array): void {
+    this.data.bytes(bytes);
+    this.offsets.push(this.data.length);
+    this.valid.appendRange(EMPTY_VALID, 0, 1);
+    this.length += 1;
+  }
+  appendNulls(count: number): void {
+    const last = this.offsets[this.offsets.length - 1]!;
+    for (let i = 0; i < count; i++) this.offsets.push(last);
+    this.valid.appendNulls(count);
+    this.length += count;
+  }
+  finish(): A.Data {
+    const valueOffsets = this.large
+      ? BigInt64Array.from(this.offsets, (x) => BigInt(x))
+      : Int32Array.from(this.offsets);
+    return A.makeData({
+      type: this.type as A.Utf8,
+      length: this.length,
+      valueOffsets: valueOffsets as Int32Array,
+      data: this.data.finish().slice(),
+      ...this.valid.result(),
+    });
+  }
+}
+
+/** A one-row all-valid Data, for appends that carry no Arrow source. */
+const EMPTY_VALID = A.makeData({ type: new A.Int8(), length: 1, data: new Int8Array(1) });
+
+class ListGatherer implements Gatherer {
+  private readonly valid = new Validity();
+  private readonly child: Gatherer;
+  private offsets: number[] = [0];
+  length = 0;
+  constructor(private readonly type: A.List) {
+    this.child = makeGatherer(type.children[0]!.type);
+  }
+  appendRange(d: A.Data, start: number, count: number): void {
+    const off = d.valueOffsets as Int32Array;
+    const base = off[start]!;
+    const end = off[start + count]!;
+    this.child.appendRange(d.children[0]!, base, end - base);
+    const shift = this.offsets[this.offsets.length - 1]! - base;
+    for (let i = 1; i <= count; i++) this.offsets.push(off[start + i]! + shift);
+    this.valid.appendRange(d, start, count);
+    this.length += count;
+  }
+  appendNulls(count: number): void {
+    const last = this.offsets[this.offsets.length - 1]!;
+    for (let i = 0; i < count; i++) this.offsets.push(last);
+    this.valid.appendNulls(count);
+    this.length += count;
+  }
+  finish(): A.Data {
+    return A.makeData({
+      type: this.type,
+      length: this.length,
+      valueOffsets: Int32Array.from(this.offsets),
+      child: this.child.finish(),
+      ...this.valid.result(),
+    });
+  }
+}
+
+class FixedListGatherer implements Gatherer {
+  private readonly valid = new Validity();
+  private readonly child: Gatherer;
+  private readonly size: number;
+  length = 0;
+  constructor(private readonly type: A.FixedSizeList) {
+    this.child = makeGatherer(type.children[0]!.type);
+    this.size = type.listSize;
+  }
+  appendRange(d: A.Data, start: number, count: number): void {
+    this.child.appendRange(d.children[0]!, start * this.size, count * this.size);
+    this.valid.appendRange(d, start, count);
+    this.length += count;
+  }
+  appendFlat(bytes: Uint8Array, count: number): void {
+    (this.child as FlatGatherer).appendFlat(bytes, count * this.size);
+    this.valid.appendValid(count);
+    this.length += count;
+  }
+  appendNulls(count: number): void {
+    this.child.appendNulls(count * this.size);
+    this.valid.appendNulls(count);
+    this.length += count;
+  }
+  finish(): A.Data {
+    return A.makeData({ type: this.type, length: this.length, child: this.child.finish(), ...this.valid.result() });
+  }
+}
+
+class StructGatherer implements Gatherer {
+  private readonly valid = new Validity();
+  private readonly children: Gatherer[];
+  length = 0;
+  constructor(private readonly type: A.Struct) {
+    this.children = type.children.map((f) => makeGatherer(f.type));
+  }
+  appendRange(d: A.Data, start: number, count: number): void {
+    this.children.forEach((g, i) => g.appendRange(d.children[i]!, start, count));
+    this.valid.appendRange(d, start, count);
+    this.length += count;
+  }
+  appendNulls(count: number): void {
+    for (const g of this.children) g.appendNulls(count);
+    this.valid.appendNulls(count);
+    this.length += count;
+  }
+  finish(): A.Data {
+    return A.makeData({
+      type: this.type,
+      length: this.length,
+      children: this.children.map((g) => g.finish()),
+      ...this.valid.result(),
+    });
+  }
+}
+
+/** A gatherer of flat fixed-width values (primitives, fixed-size lists of them) that takes raw bytes. */
+export interface FlatGatherer extends Gatherer {
+  appendFlat(bytes: Uint8Array, count: number): void;
+}
+
+const FACTORIES: Record<ReturnType<typeof physicalKind>, (t: A.DataType) => Gatherer> = {
+  null: (t) => new NullGatherer(t),
+  bool: (t) => new BoolGatherer(t),
+  fixed: (t) => new FixedGatherer(t),
+  binary: (t) => new BinaryGatherer(t, false),
+  "large-binary": (t) => new BinaryGatherer(t, true),
+  list: (t) => new ListGatherer(t as A.List),
+  fsl: (t) => new FixedListGatherer(t as A.FixedSizeList),
+  struct: (t) => new StructGatherer(t as A.Struct),
+};
+
+/** A gatherer for values of `type`. */
+export function makeGatherer(type: A.DataType): Gatherer {
+  return FACTORIES[physicalKind(type)](type);
+}
+
+/** True when the gatherer can take whole values as bytes (utf8/binary kinds). */
+export function isBinaryGatherer(g: Gatherer): g is Gatherer & { appendBytes(b: Uint8Array): void } {
+  return g instanceof BinaryGatherer;
+}
+
+/** Concatenates row ranges into one contiguous Data. */
+export function concatRanges(type: A.DataType, parts: readonly { data: A.Data; start: number; count: number }[]): A.Data {
+  const g = makeGatherer(type);
+  for (const p of parts) g.appendRange(p.data, p.start, p.count);
+  return g.finish();
+}

@@ -1,0 +1,8 @@
+// Every benchmark by name, loaded lazily so running one does not import the others' dependencies.
+// A new benchmark (table, vector, dataframe, multimodal) adds one line here.
+
+import type { Benchmark } from "./harness.js";
+
+export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  take: () => import("./take.js"),
+};
