@@ -9,7 +9,9 @@ const seedView = new DataView(seedBytes.buffer);
 /** CRC-32 of `bytes`, seeded with `index`. */
 export function unitCrc(bytes: Uint8Array, index: number): number {
   seedView.setUint32(0, index >>> 0, true);
-  return crc32(bytes, crc32(seedBytes)) >>> 0;
+  const seed = crc32(seedBytes);
+  // zlib.crc32 answers 0 for an empty view over an empty ArrayBuffer instead of passing the seed through.
+  return (bytes.byteLength === 0 ? seed : crc32(bytes, seed)) >>> 0;
 }
 
 /** Plain CRC-32 (footer, offset tables). */

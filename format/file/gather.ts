@@ -14,6 +14,16 @@ export interface Gatherer {
   finish(): A.Data;
 }
 
+/**
+ * Appends what `d` has of [start, start+count) and nulls for the rest: Arrow JS builders leave the children of
+ * null structs and lists short, so a child can hold fewer rows than its parent implies.
+ */
+function clampAppend(g: Gatherer, d: A.Data, start: number, count: number): void {
+  const have = Math.max(0, d.length - start);
+  if (have > 0) g.appendRange(d, start, have);
+  g.appendNulls(count - have);
+}
+
 /** True when row `i` of `d` is valid. */
 export function isValid(d: A.Data, i: number): boolean {
   if (d.typeId === A.Type.Null) return false;
@@ -116,6 +126,7 @@ class BoolGatherer implements Gatherer {
     this.bits = next;
   }
   appendRange(d: A.Data, start: number, count: number): void {
+    if (start + count > d.length) return clampAppend(this, d, start, count);
     this.grow(this.length + count);
     copyBits(d.values as Uint8Array, d.offset + start, this.bits, this.length, count);
     this.valid.appendRange(d, start, count);
@@ -138,8 +149,13 @@ class BoolGatherer implements Gatherer {
 
 /** Raw bytes of rows [start, start+count) of a fixed-width Data (values are pre-sliced by Arrow). */
 export function fixedBytes(d: A.Data, start: number, count: number, width: number): Uint8Array {
-  const v = d.values as ArrayBufferView;
-  return new Uint8Array(v.buffer, v.byteOffset + start * width, count * width);
+  const v = d.values as ArrayBufferView | undefined;
+  const have = v === undefined ? 0 : Math.max(0, Math.min(count * width, v.byteLength - start * width));
+  if (have === count * width) return new Uint8Array(v!.buffer, v!.byteOffset + start * width, count * width);
+  // Arrow JS builders leave the child of a null fixed-size list short; the missing values read as zeros.
+  const out = new Uint8Array(count * width);
+  if (have > 0) out.set(new Uint8Array(v!.buffer, v!.byteOffset + start * width, have));
+  return out;
 }
 
 class FixedGatherer implements Gatherer {
@@ -151,6 +167,7 @@ class FixedGatherer implements Gatherer {
     this.width = primitiveWidth(type);
   }
   appendRange(d: A.Data, start: number, count: number): void {
+    if (start + count > d.length) return clampAppend(this, d, start, count);
     this.sink.bytes(fixedBytes(d, start, count, this.width));
     this.valid.appendRange(d, start, count);
     this.length += count;
@@ -194,6 +211,7 @@ class BinaryGatherer implements Gatherer {
   ) {}
 
   appendRange(d: A.Data, start: number, count: number): void {
+    if (start + count > d.length) return clampAppend(this, d, start, count);
     const off = d.valueOffsets as Int32Array | BigInt64Array;
     const base = Number(off[start]!);
     const end = Number(off[start + count]!);
@@ -243,6 +261,7 @@ class ListGatherer implements Gatherer {
     this.child = makeGatherer(type.children[0]!.type);
   }
   appendRange(d: A.Data, start: number, count: number): void {
+    if (start + count > d.length) return clampAppend(this, d, start, count);
     const off = d.valueOffsets as Int32Array;
     const base = off[start]!;
     const end = off[start + count]!;
@@ -279,6 +298,7 @@ class FixedListGatherer implements Gatherer {
     this.size = type.listSize;
   }
   appendRange(d: A.Data, start: number, count: number): void {
+    if (start + count > d.length) return clampAppend(this, d, start, count);
     this.child.appendRange(d.children[0]!, start * this.size, count * this.size);
     this.valid.appendRange(d, start, count);
     this.length += count;
@@ -306,6 +326,7 @@ class StructGatherer implements Gatherer {
     this.children = type.children.map((f) => makeGatherer(f.type));
   }
   appendRange(d: A.Data, start: number, count: number): void {
+    if (start + count > d.length) return clampAppend(this, d, start, count);
     this.children.forEach((g, i) => g.appendRange(d.children[i]!, start, count));
     this.valid.appendRange(d, start, count);
     this.length += count;

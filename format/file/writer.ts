@@ -50,6 +50,8 @@ interface Part {
   data: A.Data;
   start: number;
   count: number;
+  /** True once copied into buffers of our own (and normalised by gather.ts). */
+  owned: boolean;
 }
 
 /** Approximate encoded bytes of rows [start, start+count) of `d`. */
@@ -117,7 +119,7 @@ class ColumnWriter {
       const roomRows = this.options.maxPageRows - this.rows;
       const roomBytes = Math.max(1, this.options.pageBytes - this.bytes);
       const n = Math.min(roomRows, rowsWithin(d, start, d.length - start, roomBytes));
-      this.parts.push({ data: d, start, count: n });
+      this.parts.push({ data: d, start, count: n, owned: false });
       this.rows += n;
       this.bytes += estimateBytes(d, start, n);
       start += n;
@@ -128,7 +130,7 @@ class ColumnWriter {
   /** Copies buffered rows out of the caller's batch so the batch's memory can be freed. */
   own(batchData: A.Data): void {
     this.parts = this.parts.map((p) =>
-      p.data === batchData ? { data: concatRanges(p.data.type, [p]), start: 0, count: p.count } : p,
+      p.data === batchData ? { data: concatRanges(p.data.type, [p]), start: 0, count: p.count, owned: true } : p,
     );
   }
 
@@ -138,10 +140,8 @@ class ColumnWriter {
     this.parts = [];
     this.rows = 0;
     this.bytes = 0;
-    if (parts.length === 1 && parts[0]!.start === 0 && parts[0]!.count === parts[0]!.data.length) {
-      const d = parts[0]!.data;
-      if (d.offset === 0) return d;
-    }
+    // Caller data always goes through gather: it normalises offsets and the short children Arrow JS makes.
+    if (parts.length === 1 && parts[0]!.owned) return parts[0]!.data;
     return concatRanges(this.field.type, parts);
   }
 }

@@ -169,10 +169,10 @@ interface UploadIO {
  * so an object that fits in one part is a single PutObject. At most one part uploads while the next one fills.
  */
 class S3Writer implements ObjectWriter {
-  private buf = new Uint8Array(64 * 1024);
+  private buf = new Uint8Array(0);
   private used = 0;
   private size = 0;
-  private state: "open" | "closed" | "aborted" | "failed" = "open";
+  private state: "open" | "closing" | "closed" | "aborted" | "failed" = "open";
   private uploadId: string | undefined;
   private readonly parts: CompletedPart[] = [];
   private inflight: Promise<void> = Promise.resolve();
@@ -205,6 +205,7 @@ class S3Writer implements ObjectWriter {
   async close(): Promise<number> {
     if (this.state === "closed") return this.size;
     this.checkOpen("close");
+    this.state = "closing"; // no writes may slip in while the last requests are out
     try {
       if (this.uploadId === undefined) {
         const won = await this.io.putWhole(this.buf.subarray(0, this.used), this.ifAbsent);
@@ -239,10 +240,11 @@ class S3Writer implements ObjectWriter {
     if (this.state !== "open") throw new InvalidArgumentError(`${action} a ${this.state} writer of ${this.uri}`);
   }
 
-  /** Grows the buffer by doubling, so small objects never allocate a whole part. */
+  /** Grows the buffer by doubling, so small objects never allocate a whole part; once multipart, parts are full size. */
   private reserve(n: number): void {
     if (n <= this.buf.byteLength) return;
-    const grown = new Uint8Array(Math.min(PART_SIZE, Math.max(n, this.buf.byteLength * 2)));
+    const want = this.uploadId !== undefined ? PART_SIZE : Math.max(n, this.buf.byteLength * 2, 64 * 1024);
+    const grown = new Uint8Array(Math.min(PART_SIZE, want));
     grown.set(this.buf.subarray(0, this.used));
     this.buf = grown;
   }
@@ -253,7 +255,7 @@ class S3Writer implements ObjectWriter {
     this.uploadId ??= await this.io.create();
     const bytes = this.buf.subarray(0, this.used);
     const partNumber = this.parts.length + 1;
-    this.buf = new Uint8Array(PART_SIZE);
+    this.buf = new Uint8Array(0); // the next write allocates, so the last part allocates nothing
     this.used = 0;
     this.inflight = this.io.part(this.uploadId, partNumber, bytes).then((p) => void this.parts.push(p));
     // A failure is reported by the next write or close, which await `inflight`; this only silences the rejection.
@@ -262,7 +264,7 @@ class S3Writer implements ObjectWriter {
 
   /** After a failure nothing more may be written; uploaded parts are discarded, best effort. */
   private async fail(): Promise<void> {
-    if (this.state !== "open") return;
+    if (this.state !== "open" && this.state !== "closing") return;
     this.state = "failed";
     this.buf = new Uint8Array(0);
     await this.inflight.catch(() => undefined);
