@@ -21,7 +21,16 @@ export interface Gatherer {
 function clampAppend(g: Gatherer, d: A.Data, start: number, count: number): void {
   const have = Math.max(0, d.length - start);
   if (have > 0) g.appendRange(d, start, have);
-  g.appendNulls(count - have);
+  fillUnder(g, count - have);
+}
+
+/**
+ * Fills the child slots under null parents: zeros for flat values, so a page of vectors with a null row still
+ * has all-valid children and keeps the fixed-record layout; nulls otherwise.
+ */
+function fillUnder(g: Gatherer, count: number): void {
+  if (g instanceof FixedGatherer || g instanceof FixedListGatherer) g.appendZeros(count);
+  else g.appendNulls(count);
 }
 
 /** True when row `i` of `d` is valid. */
@@ -178,6 +187,11 @@ class FixedGatherer implements Gatherer {
     this.valid.appendValid(count);
     this.length += count;
   }
+  appendZeros(count: number): void {
+    this.sink.zeros(count * this.width);
+    this.valid.appendValid(count);
+    this.length += count;
+  }
   appendNulls(count: number): void {
     this.sink.zeros(count * this.width);
     this.valid.appendNulls(count);
@@ -308,8 +322,13 @@ class FixedListGatherer implements Gatherer {
     this.valid.appendValid(count);
     this.length += count;
   }
+  appendZeros(count: number): void {
+    fillUnder(this.child, count * this.size);
+    this.valid.appendValid(count);
+    this.length += count;
+  }
   appendNulls(count: number): void {
-    this.child.appendNulls(count * this.size);
+    fillUnder(this.child, count * this.size);
     this.valid.appendNulls(count);
     this.length += count;
   }

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { constants as fsc } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as nodePath from "node:path";
+import { pathToFileURL } from "node:url";
 import {
   AlreadyExistsError,
   InvalidArgumentError,
@@ -58,7 +59,7 @@ export class LocalStore extends BaseStore {
   constructor(root: string, options: StorageOptions = {}) {
     super({ coalesceGap: 16 * 1024, maxConcurrency: options.maxConcurrency ?? 8, retries: options.retries ?? 4 });
     this.root = nodePath.resolve(root);
-    this.uri = `file://${this.root}`;
+    this.uri = pathToFileURL(this.root).href;
   }
 
   private file(path: string): string {

@@ -54,14 +54,8 @@ export class MemoryStore extends BaseStore {
   }
 
   protected async rawGetRange(path: string, range: ByteRange): Promise<Uint8Array> {
-    const obj = this.find(path);
-    if (range.offset + range.length > obj.bytes.byteLength) {
-      throw new InvalidArgumentError(
-        `range ${range.offset}+${range.length} runs past the end of ${this.describe(path)} (size ${obj.bytes.byteLength})`,
-        { uri: this.describe(path) },
-      );
-    }
-    return obj.bytes.slice(range.offset, range.offset + range.length);
+    // A range past the end comes back short, and BaseStore reports it as every backend does.
+    return this.find(path).bytes.slice(range.offset, range.offset + range.length);
   }
 
   protected async rawHead(path: string): Promise<ObjectMeta> {

@@ -23,7 +23,11 @@ export function parseUri(uri: string): ParsedUri {
   const rest = m[2]!;
   switch (scheme) {
     case "file":
-      return { scheme: "file", path: fileURLToPath(uri) };
+      try {
+        return { scheme: "file", path: fileURLToPath(uri) };
+      } catch (err) {
+        throw new InvalidArgumentError(`invalid file URI ${uri}: use file:///absolute/path or a plain path`, { uri, cause: err });
+      }
     case "memory": {
       const [name, ...prefix] = rest.split("/");
       if (!name) throw new InvalidArgumentError(`memory URI needs a name: memory://NAME/..., got ${uri}`);

@@ -136,8 +136,8 @@ class Limiter {
 }
 
 /** Reads a response body into one fresh buffer (aligned for typed-array views), destroyed if the request is aborted. */
-async function readBody(body: unknown, length: number | undefined, signal: AbortSignal): Promise<Uint8Array> {
-  if (!(body instanceof Readable)) throw new StorageError("S3 response has no readable body");
+async function readBody(body: unknown, length: number | undefined, signal: AbortSignal, uri: string): Promise<Uint8Array> {
+  if (!(body instanceof Readable)) throw new StorageError(`S3 response for ${uri} has no readable body`, { uri });
   addAbortSignal(signal, body);
   if (length === undefined) {
     const chunks: Uint8Array[] = [];
@@ -148,11 +148,15 @@ async function readBody(body: unknown, length: number | undefined, signal: Abort
   let off = 0;
   for await (const c of body) {
     const chunk = c as Uint8Array;
-    if (off + chunk.byteLength > length) throw new StorageError(`S3 response is longer than its Content-Length ${length}`);
+    if (off + chunk.byteLength > length) {
+      throw new StorageError(`S3 response for ${uri} is longer than its Content-Length ${length}`, { uri });
+    }
     out.set(chunk, off);
     off += chunk.byteLength;
   }
-  return off === length ? out : out.subarray(0, off);
+  // A body cut short is a broken connection, not a short object: try again.
+  if (off !== length) throw new RetryableError(`S3 response for ${uri} ended after ${off} of ${length} bytes`, { uri });
+  return out;
 }
 
 /** The requests a streaming upload makes, each already limited, timed, retried and counted by the store. */
@@ -348,7 +352,7 @@ export class S3Store extends BaseStore {
   protected rawGet(path: string): Promise<Uint8Array> {
     return this.request(path, "read", async (abortSignal) => {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(path) }), { abortSignal });
-      return readBody(res.Body, res.ContentLength, abortSignal);
+      return readBody(res.Body, res.ContentLength, abortSignal, this.describe(path));
     });
   }
 
@@ -367,7 +371,7 @@ export class S3Store extends BaseStore {
     return this.request(path, "read", async (abortSignal) => {
       const cmd = new GetObjectCommand({ Bucket: this.bucket, Key: this.key(path), Range: `bytes=${range.offset}-${end}` });
       const res = await this.client.send(cmd, { abortSignal });
-      const bytes = await readBody(res.Body, res.ContentLength, abortSignal);
+      const bytes = await readBody(res.Body, res.ContentLength, abortSignal, this.describe(path));
       // A server that ignores Range sends the whole object (200, no Content-Range): cut the asked bytes out.
       if (res.ContentRange === undefined && bytes.byteLength > range.length) {
         return bytes.slice(range.offset, range.offset + range.length);

@@ -16,7 +16,11 @@ const blobBytes = 1500;
 const dim = 128;
 const gc = (globalThis as { gc?: () => void }).gc!;
 
-function used(): number {
+/** Live heap + array-buffer bytes; array buffers are swept concurrently, so collect twice around a yield. */
+async function used(): Promise<number> {
+  gc();
+  await new Promise((r) => setImmediate(r));
+  gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 }
@@ -45,18 +49,15 @@ const schema = new A.Schema([
 ]);
 const rowBytes = 8 + blobBytes + dim * 4;
 const batches = Math.ceil((totalMiB * 1024 * 1024) / (rowBytes * rowsPerBatch));
-gc();
-const base = used();
+const base = await used();
 let writePeak = 0;
 const w = await DataFileWriter.create(store, "big.tsf", schema, { pageBytes });
 for (let b = 0; b < batches; b++) {
   await w.write(batch(schema, b * rowsPerBatch));
-  gc();
-  writePeak = Math.max(writePeak, used() - base);
+  writePeak = Math.max(writePeak, (await used()) - base);
 }
 const summary = await w.finish();
-gc();
-const scanBase = used();
+const scanBase = await used();
 let scanPeak = 0;
 let rows = 0;
 let checksum = 0;
@@ -64,8 +65,7 @@ const r = await DataFileReader.open(store, "big.tsf");
 for await (const b of r.scan({ batchSize: 1024 })) {
   rows += b.numRows;
   checksum += Number(b.getChild("id")!.get(b.numRows - 1) as bigint);
-  gc();
-  scanPeak = Math.max(scanPeak, used() - scanBase);
+  scanPeak = Math.max(scanPeak, (await used()) - scanBase);
 }
 await store.close();
 await rm(dir, { recursive: true, force: true });

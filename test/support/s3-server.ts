@@ -6,19 +6,21 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { StorageOptions } from "../../format/store/object-store.js";
 
-export type S3Operation =
-  | "CreateBucket"
-  | "HeadBucket"
-  | "PutObject"
-  | "GetObject"
-  | "HeadObject"
-  | "DeleteObject"
-  | "ListObjectsV2"
-  | "CreateMultipartUpload"
-  | "UploadPart"
-  | "CompleteMultipartUpload"
-  | "AbortMultipartUpload"
-  | "Unsupported";
+const OPERATIONS = [
+  "CreateBucket",
+  "HeadBucket",
+  "PutObject",
+  "GetObject",
+  "HeadObject",
+  "DeleteObject",
+  "ListObjectsV2",
+  "CreateMultipartUpload",
+  "UploadPart",
+  "CompleteMultipartUpload",
+  "AbortMultipartUpload",
+  "Unsupported",
+] as const;
+export type S3Operation = (typeof OPERATIONS)[number];
 
 export interface S3ServerOptions {
   /** Largest page ListObjectsV2 returns whatever max-keys asks; real S3 caps at 1000. */
@@ -169,20 +171,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
   const buckets = new Map<string, Map<string, StoredObject>>();
   const uploads = new Map<string, Upload>();
   const faults = new S3Faults();
-  const newCounts = (): Record<S3Operation, number> => ({
-    CreateBucket: 0,
-    HeadBucket: 0,
-    PutObject: 0,
-    GetObject: 0,
-    HeadObject: 0,
-    DeleteObject: 0,
-    ListObjectsV2: 0,
-    CreateMultipartUpload: 0,
-    UploadPart: 0,
-    CompleteMultipartUpload: 0,
-    AbortMultipartUpload: 0,
-    Unsupported: 0,
-  });
+  const newCounts = () => Object.fromEntries(OPERATIONS.map((op) => [op, 0])) as Record<S3Operation, number>;
   const counts = newCounts();
   // Pending delay timers, cancelled at close so a delayed request never keeps the test process alive.
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -241,7 +230,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<S3Serve
 
     const fault = faults.take(op);
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
-    if (fault?.drop) return void req.socket.destroy();
+    if (fault?.drop || req.socket.destroyed) return void req.socket.destroy();
     const body = await readBody(req);
     if (res.destroyed) return;
     if (fault?.status !== undefined) {

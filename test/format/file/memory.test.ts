@@ -19,10 +19,10 @@ describe("data file memory", () => {
     const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Record<string, number>;
     assert.equal(out.rows, out.expectedRows);
     assert.ok(out.fileBytes! >= SIZE_MIB * MiB * 0.9, `file is ${out.fileBytes} bytes`);
-    // One batch in flight plus at most a page or two per column; far below the file size.
-    const bound = 24 * MiB;
+    // Measured between batches: what the writer keeps (pending pages) and what a scan keeps (a page or two per column).
+    const bound = 12 * MiB;
     assert.ok(out.writePeak! < bound, `writer peak ${(out.writePeak! / MiB).toFixed(1)} MiB`);
     assert.ok(out.scanPeak! < bound, `scan peak ${(out.scanPeak! / MiB).toFixed(1)} MiB`);
-    assert.ok(out.fileBytes! > 2.5 * bound, "the file is several times the bound");
+    assert.ok(out.fileBytes! > 5 * bound, "the file is several times the bound");
   });
 });
