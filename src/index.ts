@@ -1,0 +1,40 @@
+// The package root: everything users import from "tessera".
+
+export {
+  TesseraError,
+  NotFoundError,
+  AlreadyExistsError,
+  CorruptFileError,
+  CommitConflictError,
+  RetryableError,
+  NotSupportedError,
+  InvalidArgumentError,
+  StorageError,
+  isTesseraError,
+  type TesseraErrorCode,
+  type ErrorContext,
+} from "../format/errors.js";
+export type {
+  ObjectStore,
+  ObjectMeta,
+  ObjectWriter,
+  ByteRange,
+  StorageOptions,
+  StoreStats,
+  GetRangesOptions,
+  WriterOptions,
+} from "../format/store/object-store.js";
+export { openStore, parseUri, type ParsedUri } from "../format/store/open-store.js";
+export { MemoryStore, clearMemoryStore } from "../format/store/memory.js";
+export { LocalStore } from "../format/store/local.js";
+export {
+  DataFileWriter,
+  writeDataFile,
+  type DataFileWriterOptions,
+  type DataFileSummary,
+  type BatchSource,
+} from "../format/file/writer.js";
+export { DataFileReader, type OpenOptions, type PageInfo } from "../format/file/reader.js";
+export type { TakeOptions } from "../format/file/take.js";
+export type { ScanOptions } from "../format/file/scan.js";
+export type { FileMetadata, PageMeta, PageStats, ColumnMeta } from "../format/file/layout.js";
