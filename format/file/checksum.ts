@@ -14,7 +14,7 @@ export function unitCrc(bytes: Uint8Array, index: number): number {
   return (bytes.byteLength === 0 ? seed : crc32(bytes, seed)) >>> 0;
 }
 
-/** Plain CRC-32 (footer, offset tables). */
+/** Plain CRC-32 (the footer). */
 export function plainCrc(bytes: Uint8Array): number {
   return crc32(bytes) >>> 0;
 }

@@ -33,6 +33,14 @@ function fillUnder(g: Gatherer, count: number): void {
   else g.appendNulls(count);
 }
 
+/** True when some row in [start, start+count) of `d` is null. */
+export function hasNullsIn(d: A.Data, start: number, count: number): boolean {
+  const bm = d.nullBitmap;
+  if (bm === undefined || bm.byteLength === 0 || d.nullCount === 0) return false;
+  for (let i = start; i < start + count; i++) if (!getBit(bm, d.offset + i)) return true;
+  return false;
+}
+
 /** True when row `i` of `d` is valid. */
 export function isValid(d: A.Data, i: number): boolean {
   if (d.typeId === A.Type.Null) return false;

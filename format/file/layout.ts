@@ -52,7 +52,7 @@ export interface VariablePage extends PageBase {
   layout: "variable";
   /** Where the records start, relative to the page offset. */
   dataStart: number;
-  /** CRC-32 of the offset table. */
+  /** Unit CRC (index 0) of the offset table. */
   offsetsCrc: number;
 }
 
@@ -127,8 +127,9 @@ export function decodeTrailer(bytes: Uint8Array, size: number, uri: string): Tra
     minor: v.getUint16(18, true),
   };
   if (t.major !== MAJOR_VERSION) {
+    const advice = t.major > MAJOR_VERSION ? "upgrade Tessera" : "rewrite it with the Tessera version that made it";
     throw new NotSupportedError(
-      `${uri} is data file format version ${t.major}.${t.minor}; this build reads ${MAJOR_VERSION}.x — upgrade Tessera`,
+      `${uri} is data file format version ${t.major}.${t.minor}; this build reads ${MAJOR_VERSION}.x — ${advice}`,
       { uri },
     );
   }
@@ -139,6 +140,39 @@ export function decodeTrailer(bytes: Uint8Array, size: number, uri: string): Tra
     );
   }
   return t;
+}
+
+const LAYOUT_FIELDS: Record<string, string[]> = {
+  "mini-block": ["chunkRows", "chunkLengths"],
+  fixed: ["stride"],
+  variable: ["dataStart", "offsetsCrc"],
+};
+
+/** Refuses footers that are not shaped like FileMetadata (a damaged or foreign file). */
+function checkShape(meta: FileMetadata, uri: string): void {
+  const bad = (what: string): CorruptFileError => new CorruptFileError(`${uri}: footer ${what}; the file is corrupt`, { uri });
+  const isNum = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+  if (typeof meta !== "object" || meta === null) throw bad("is not an object");
+  if (!Array.isArray(meta.formatVersion) || !Array.isArray(meta.features) || !isNum(meta.numRows)) {
+    throw bad("lacks formatVersion, features or numRows");
+  }
+  if (typeof meta.schema !== "object" || meta.schema === null || !Array.isArray(meta.schema.fields)) throw bad("lacks a schema");
+  if (!Array.isArray(meta.columns)) throw bad("lacks columns");
+  meta.columns.forEach((c, i) => {
+    if (typeof c?.name !== "string" || !Array.isArray(c.pages)) throw bad(`column ${i} is malformed`);
+    c.pages.forEach((p, j) => {
+      const fields = LAYOUT_FIELDS[p?.layout as string];
+      if (fields === undefined) throw bad(`column "${c.name}" page ${j} has unknown layout ${JSON.stringify(p?.layout)}`);
+      const nums = ["rowStart", "rows", "offset", "length", ...fields.filter((f) => f !== "chunkLengths")];
+      const rec = p as unknown as Record<string, unknown>;
+      if (!nums.every((f) => isNum(rec[f])) || typeof p.stats !== "object" || p.stats === null) {
+        throw bad(`column "${c.name}" page ${j} is malformed`);
+      }
+      if (p.layout === "mini-block" && !(Array.isArray(p.chunkLengths) && p.chunkLengths.every(isNum))) {
+        throw bad(`column "${c.name}" page ${j} has malformed chunk lengths`);
+      }
+    });
+  });
 }
 
 /** Parses and checks the footer metadata. */
@@ -152,7 +186,11 @@ export function decodeMetadata(bytes: Uint8Array, trailer: Trailer, uri: string)
   } catch (err) {
     throw new CorruptFileError(`${uri}: footer is not valid JSON`, { uri, cause: err });
   }
-  const unknown = (meta.features ?? []).filter((f) => !KNOWN_FEATURES.includes(f));
+  checkShape(meta, uri);
+  if (meta.formatVersion[0] !== trailer.major || meta.formatVersion[1] !== trailer.minor) {
+    throw new CorruptFileError(`${uri}: footer and trailer disagree on the format version`, { uri });
+  }
+  const unknown = meta.features.filter((f) => !KNOWN_FEATURES.includes(f));
   if (unknown.length > 0) {
     throw new NotSupportedError(
       `${uri} needs reader features this build does not have: ${unknown.join(", ")}; upgrade Tessera`,

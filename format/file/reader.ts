@@ -7,6 +7,7 @@ import { decodeChunk } from "./encodings/mini-block.js";
 import { decodeFixedPage } from "./encodings/fixed-records.js";
 import { decodeVariablePage } from "./encodings/variable-records.js";
 import { concatRanges } from "./gather.js";
+import { flatWidth } from "./types.js";
 import {
   decodeMetadata,
   decodeTrailer,
@@ -58,8 +59,14 @@ export class DataFileReader {
     readonly path: string,
     readonly size: number,
     readonly metadata: FileMetadata,
+    /** Where the footer starts: every page must end before it. */
+    private readonly dataEnd: number,
   ) {
-    this.schema = schemaFromJson(metadata.schema);
+    try {
+      this.schema = schemaFromJson(metadata.schema);
+    } catch (err) {
+      throw new CorruptFileError(`${this.uri}: footer schema is unreadable: ${(err as Error).message}`, { uri: this.uri, cause: err });
+    }
     this.numRows = metadata.numRows;
     this.checkPages();
     metadata.columns.forEach((c, i) => {
@@ -95,32 +102,51 @@ export class DataFileReader {
     } else {
       [metaBytes] = (await store.getRanges(path, [{ offset: trailer.metaOffset, length: trailer.metaLength }])) as [Uint8Array];
     }
-    return new DataFileReader(store, path, size, decodeMetadata(metaBytes, trailer, uri));
+    return new DataFileReader(store, path, size, decodeMetadata(metaBytes, trailer, uri), trailer.metaOffset);
   }
 
-  /** Refuses footers whose pages do not tile the rows or fall outside the file. */
+  /**
+   * Refuses footers whose pages do not tile the rows, fall outside the data region, or disagree with their
+   * column's type — so reads can trust page metadata and a damaged footer never yields wrong data.
+   */
   private checkPages(): void {
     const m = this.metadata;
     if (m.columns.length !== this.schema.fields.length) {
       throw new CorruptFileError(`${this.uri}: footer lists ${m.columns.length} columns for ${this.schema.fields.length} fields`);
     }
-    const dataEnd = this.size - TRAILER_BYTES;
-    for (const c of m.columns) {
+    m.columns.forEach((c, ci) => {
+      const field = this.schema.fields[ci]!;
+      if (c.name !== field.name) {
+        throw new CorruptFileError(`${this.uri}: footer column ${ci} is "${c.name}" but the schema says "${field.name}"`);
+      }
+      const flat = flatWidth(field.type);
       let next = 0;
       c.pages.forEach((p, i) => {
-        if (p.rowStart !== next || p.rows <= 0 || p.offset < HEADER_BYTES || p.offset + p.length > dataEnd) {
-          throw new CorruptFileError(`${this.uri}: column "${c.name}" page ${i} has an impossible position in the footer`, {
+        const bad = (what: string): CorruptFileError =>
+          new CorruptFileError(`${this.uri}: column "${c.name}" page ${i} ${what} in the footer; the file is corrupt`, {
             uri: this.uri,
             column: c.name,
             page: i,
           });
+        if (p.rowStart !== next || p.rows <= 0) throw bad("does not continue the previous page's rows");
+        if (p.offset < HEADER_BYTES || p.offset + p.length > this.dataEnd) throw bad("lies outside the data region");
+        if (p.layout === "fixed" && (flat === undefined || p.stride !== 8 + flat || p.length !== p.rows * p.stride)) {
+          throw bad("has a record size that does not match its type");
+        }
+        if (p.layout === "variable" && (p.dataStart !== (p.rows + 1) * 8 || p.dataStart > p.length)) {
+          throw bad("has an offset table of the wrong size");
+        }
+        if (p.layout === "mini-block") {
+          const chunks = Math.ceil(p.rows / p.chunkRows);
+          const sum = p.chunkLengths.reduce((a, b) => a + b, 0);
+          if (p.chunkRows <= 0 || p.chunkLengths.length !== chunks || sum !== p.length) throw bad("has chunks that do not add up");
         }
         next += p.rows;
       });
       if (next !== m.numRows) {
         throw new CorruptFileError(`${this.uri}: column "${c.name}" pages hold ${next} rows, footer says ${m.numRows}`);
       }
-    }
+    });
   }
 
   /** The column index of `name`; InvalidArgumentError naming the columns that exist. */

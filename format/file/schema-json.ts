@@ -40,8 +40,9 @@ function metaToJson(m: Map<string, string>): Record<string, string> | undefined 
   return m.size === 0 ? undefined : Object.fromEntries(m);
 }
 
-export function fieldToJson(f: A.Field): FieldJson {
-  const out: FieldJson = { name: f.name, type: typeToJson(f.type, f.name), nullable: f.nullable };
+/** `column` is the top-level column the field belongs to, named in errors about nested types. */
+export function fieldToJson(f: A.Field, column: string = f.name): FieldJson {
+  const out: FieldJson = { name: f.name, type: typeToJson(f.type, column), nullable: f.nullable };
   const meta = metaToJson(f.metadata);
   if (meta !== undefined) out.metadata = meta;
   return out;
@@ -89,20 +90,20 @@ export function typeToJson(t: A.DataType, column?: string): TypeJson {
     case A.Type.FixedSizeBinary:
       return { name: "fixed_size_binary", byteWidth: (t as A.FixedSizeBinary).byteWidth };
     case A.Type.List:
-      return { name: "list", item: fieldToJson((t as A.List).children[0]!) };
+      return { name: "list", item: fieldToJson((t as A.List).children[0]!, column) };
     case A.Type.FixedSizeList: {
       const x = t as A.FixedSizeList;
-      return { name: "fixed_size_list", listSize: x.listSize, item: fieldToJson(x.children[0]!) };
+      return { name: "fixed_size_list", listSize: x.listSize, item: fieldToJson(x.children[0]!, column) };
     }
     case A.Type.Struct:
-      return { name: "struct", fields: (t as A.Struct).children.map(fieldToJson) };
+      return { name: "struct", fields: (t as A.Struct).children.map((f) => fieldToJson(f, column)) };
     default:
       throw new Error(`unreachable: ${String(t)}`);
   }
 }
 
 export function schemaToJson(s: A.Schema): SchemaJson {
-  const out: SchemaJson = { fields: s.fields.map(fieldToJson) };
+  const out: SchemaJson = { fields: s.fields.map((f) => fieldToJson(f)) };
   const meta = metaToJson(s.metadata);
   if (meta !== undefined) out.metadata = meta;
   return out;

@@ -4,10 +4,11 @@
 import * as A from "apache-arrow";
 import { CorruptFileError, InvalidArgumentError } from "../errors.js";
 import type { ByteRange } from "../store/object-store.js";
-import { decodeChunk } from "./encodings/mini-block.js";
+import { decodeChunkRows } from "./encodings/mini-block.js";
 import { readFixedRecord } from "./encodings/fixed-records.js";
 import { appendRecord, ENTRY_BYTES, readSpan } from "./encodings/variable-records.js";
 import { makeGatherer, type FlatGatherer, type Gatherer } from "./gather.js";
+import type { MiniBlockPage } from "./layout.js";
 import { findPage, makeBatch, projectSchema, type ColumnIndex, type DataFileReader } from "./reader.js";
 
 /** Options for `take`. */
@@ -91,6 +92,36 @@ function planRecords(
   }
 }
 
+/** Decodes, per distinct chunk, only the rows asked of it; returns each ref's position in its chunk's result. */
+function decodeChunks(
+  reader: DataFileReader,
+  col: ColumnIndex,
+  refs: RowRef[],
+  first: Uint8Array[],
+): { chunks: Map<number, A.Data>; at: Int32Array } {
+  const wanted = new Map<number, { page: number; chunk: number; rows: number[] }>();
+  const at = new Int32Array(refs.length);
+  refs.forEach((ref, i) => {
+    const meta = col.pages[ref.page]!;
+    if (meta.layout !== "mini-block") return;
+    let w = wanted.get(ref.first);
+    if (w === undefined) {
+      w = { page: ref.page, chunk: Math.floor(ref.local / meta.chunkRows), rows: [] };
+      wanted.set(ref.first, w);
+    }
+    at[i] = w.rows.length;
+    w.rows.push(ref.local - w.chunk * meta.chunkRows);
+  });
+  const chunks = new Map<number, A.Data>();
+  for (const [key, w] of wanted) {
+    const meta = col.pages[w.page]! as MiniBlockPage;
+    const count = Math.min(meta.chunkRows, meta.rows - w.chunk * meta.chunkRows);
+    const ctx = { uri: reader.uri, column: col.name, page: w.page };
+    chunks.set(key, decodeChunkRows(col.field.type, first[key]!, w.chunk, count, w.rows, ctx));
+  }
+  return { chunks, at };
+}
+
 function assemble(
   reader: DataFileReader,
   col: ColumnIndex,
@@ -99,19 +130,12 @@ function assemble(
   second: Uint8Array[],
 ): A.Data {
   const g: Gatherer = makeGatherer(col.field.type);
-  const chunks = new Map<number, A.Data>();
-  for (const ref of refs) {
+  const { chunks, at } = decodeChunks(reader, col, refs, first);
+  refs.forEach((ref, i) => {
     const meta = col.pages[ref.page]!;
     const where = reader.where(col.name, ref.page);
     if (meta.layout === "mini-block") {
-      let data = chunks.get(ref.first);
-      const chunk = Math.floor(ref.local / meta.chunkRows);
-      if (data === undefined) {
-        const count = Math.min(meta.chunkRows, meta.rows - chunk * meta.chunkRows);
-        data = decodeChunk(col.field.type, first[ref.first]!, chunk, count, { uri: reader.uri, column: col.name, page: ref.page });
-        chunks.set(ref.first, data);
-      }
-      g.appendRange(data, ref.local - chunk * meta.chunkRows, 1);
+      g.appendRange(chunks.get(ref.first)!, at[i]!, 1);
     } else if (meta.layout === "fixed") {
       const value = readFixedRecord(first[ref.first]!, ref.local, where);
       if (value === null) g.appendNulls(1);
@@ -121,7 +145,7 @@ function assemble(
     } else {
       appendRecord(g, col.field.type, second[ref.second]!, ref.local, where);
     }
-  }
+  });
   return g.finish();
 }
 

@@ -21,8 +21,10 @@ export function physicalKind(type: A.DataType, column?: string): PhysicalKind {
     case A.Type.Duration:
     case A.Type.Decimal:
     case A.Type.FixedSizeBinary:
-    case A.Type.Interval:
       return "fixed";
+    case A.Type.Interval:
+      if ((type as A.Interval).unit !== A.IntervalUnit.MONTH_DAY_NANO) return "fixed";
+      break;
     case A.Type.Utf8:
     case A.Type.Binary:
       return "binary";
@@ -36,13 +38,15 @@ export function physicalKind(type: A.DataType, column?: string): PhysicalKind {
     case A.Type.Struct:
       return "struct";
     default:
-      throw new NotSupportedError(
-        `type ${String(type)} is not supported by the Tessera data file` +
-          (column === undefined ? "" : ` (column "${column}")`) +
-          "; cast dictionaries to their value type, and maps or unions to structs or lists",
-        { column },
-      );
+      break;
   }
+  throw new NotSupportedError(
+    `type ${String(type)} is not supported by the Tessera data file` +
+      (column === undefined ? "" : ` (column "${column}")`) +
+      "; cast dictionaries to their value type, maps or unions to structs or lists, and month-day-nano intervals " +
+      "to a struct of their parts",
+    { column },
+  );
 }
 
 /** Bytes per value of a fixed-width primitive type. */

@@ -2,7 +2,7 @@
 // to the object store as they fill, and the footer is written last (docs/format/file.md).
 
 import * as A from "apache-arrow";
-import { InvalidArgumentError, TesseraError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import type { ObjectStore, ObjectWriter } from "../store/object-store.js";
 import { chooseChunkRows, encodeMiniBlockPage, type ChunkCompression } from "./encodings/mini-block.js";
 import { childrenAllValid, encodeFixedPage, RECORD_HEADER_BYTES } from "./encodings/fixed-records.js";
@@ -60,7 +60,7 @@ export function estimateBytes(d: A.Data, start: number, count: number): number {
     case "null":
       return 0;
     case "bool":
-      return Math.ceil(count / 8);
+      return count / 8;
     case "fixed":
       return count * primitiveWidth(d.type);
     case "binary":
@@ -331,7 +331,6 @@ export async function writeDataFile(
     return await writer.finish();
   } catch (err) {
     await writer?.abort();
-    if (err instanceof TesseraError) throw err;
     throw err;
   }
 }

@@ -62,21 +62,31 @@ export abstract class BaseStore implements ObjectStore {
     if (ranges.length === 0) return [];
     const plan = planRanges(ranges, { gap: options.coalesceGap ?? this.tuning.coalesceGap });
     this.stats.rangesRequested += ranges.length;
-    const fetched = await mapConcurrent(plan, this.tuning.maxConcurrency, async (req) => {
+    const fetched = await this.fetchPlanned(path, plan);
+    return sliceResults(ranges, plan, fetched);
+  }
+
+  /** Fetches planned requests; backends with a cheaper way for small reads override it. */
+  protected async fetchPlanned(path: string, plan: readonly ByteRange[]): Promise<Uint8Array[]> {
+    return mapConcurrent(plan, this.tuning.maxConcurrency, async (req) => {
       const bytes = await this.retry(() => this.rawGetRange(path, req));
-      if (bytes.byteLength !== req.length) {
+      this.checkLength(path, req, bytes);
+      this.stats.requests++;
+      this.stats.bytesRead += bytes.byteLength;
+      return bytes;
+    });
+  }
+
+  /** A short read means the object is shorter than the caller believes. */
+  protected checkLength(path: string, req: ByteRange, bytes: Uint8Array): void {
+    if (bytes.byteLength !== req.length) {
         // The object is shorter than the caller believes: a truncated object or offsets from a stale footer.
         throw new StorageError(
           `short read of ${this.describe(path)}: asked ${req.length} bytes at offset ${req.offset}, ` +
             `got ${bytes.byteLength}; the object is shorter than expected`,
           { uri: this.describe(path) },
         );
-      }
-      this.stats.requests++;
-      this.stats.bytesRead += bytes.byteLength;
-      return bytes;
-    });
-    return sliceResults(ranges, plan, fetched);
+    }
   }
 
   async head(path: string): Promise<ObjectMeta> {

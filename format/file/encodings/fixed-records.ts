@@ -20,11 +20,21 @@ export function flatBytes(d: A.Data, start: number, count: number): Uint8Array {
   return fixedBytes(d, start, count, primitiveWidth(d.type));
 }
 
-/** True when no child of a flat value has nulls (then the value is plain bytes). */
-export function childrenAllValid(d: A.Data): boolean {
+/**
+ * True when no child value under a valid row is null (then each value is plain bytes). Children under null rows
+ * do not count: those rows are stored as null records.
+ */
+export function childrenAllValid(d: A.Data, start = 0, count = d.length): boolean {
   if (physicalKind(d.type) !== "fsl") return true;
   const child = d.children[0]!;
-  return child.nullCount === 0 && childrenAllValid(child);
+  const k = (d.type as A.FixedSizeList).listSize;
+  if (child.nullCount === 0) return childrenAllValid(child, start * k, count * k);
+  for (let i = start; i < start + count; i++) {
+    if (!isValid(d, i)) continue;
+    for (let j = i * k; j < (i + 1) * k; j++) if (!isValid(child, j)) return false;
+    if (!childrenAllValid(child, i * k, k)) return false;
+  }
+  return true;
 }
 
 /** A Data over `length` flat values in `bytes` (aligned), with top-level validity only. */

@@ -1,20 +1,33 @@
 // Mini-block pages (docs/format/file.md §Mini-block): small values cut into chunks of a power-of-two row count,
-// each chunk a checksummed segment, deflated when that saves enough. A random read fetches one chunk.
+// each chunk checksummed and stored plain, bit-packed, dictionary-encoded or deflated, whichever pays.
+// A random read fetches one chunk.
 
 import type * as A from "apache-arrow";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { CorruptFileError } from "../../errors.js";
 import { ByteSink, dataView } from "../byte-sink.js";
 import { unitCrc } from "../checksum.js";
+import { makeGatherer } from "../gather.js";
+import { decodeBitpacked, decodeBitpackedRows, encodeBitpacked, isIntegerLike } from "./bitpack.js";
+import { decodeDictionary, decodeDictionaryRows, encodeDictionary, isDictionaryCandidate } from "./dictionary.js";
 import { decodeSegment, encodeSegment } from "./segment.js";
 
 export const CHUNK_HEADER_BYTES = 16;
 const CODEC_NONE = 0;
 const CODEC_DEFLATE = 1;
+const CODEC_BITPACK = 2;
+const CODEC_DICTIONARY = 3;
 /** Raw bytes a chunk aims at: small enough that a random read stays cheap, big enough to compress. */
 const TARGET_CHUNK_BYTES = 8 * 1024;
-/** Keep the deflated form only when it is at most this fraction of the raw segment. */
+/** Keep the deflated form only when it is at most this fraction of the plain segment. */
 const DEFLATE_KEEP_RATIO = 0.85;
+/** Keep a lightweight encoding (bit-packing, dictionary) when it is at most this fraction of the plain segment. */
+const LIGHT_KEEP_RATIO = 0.9;
+/**
+ * Deflate must beat a chosen lightweight encoding by this factor to replace it: lightweight chunks decode
+ * several times faster, which is what random reads pay for.
+ */
+const DEFLATE_OVER_LIGHT_RATIO = 0.5;
 
 export type ChunkCompression = "auto" | "none";
 
@@ -22,6 +35,17 @@ export type ChunkCompression = "auto" | "none";
 export function chooseChunkRows(avgBytes: number): number {
   const rows = TARGET_CHUNK_BYTES / Math.max(avgBytes, 1 / 8);
   return 2 ** Math.min(16, Math.max(3, Math.floor(Math.log2(rows))));
+}
+
+/** The lightweight encoder for a type, if any: writes the chunk and returns its codec, or undefined if it declines. */
+function lightEncoder(
+  type: A.DataType,
+): ((sink: ByteSink, d: A.Data, start: number, count: number) => number | undefined) | undefined {
+  if (isIntegerLike(type)) return (sink, d, start, count) => (encodeBitpacked(sink, d, start, count) ? CODEC_BITPACK : undefined);
+  if (isDictionaryCandidate(type)) {
+    return (sink, d, start, count) => (encodeDictionary(sink, d, start, count) ? CODEC_DICTIONARY : undefined);
+  }
+  return undefined;
 }
 
 /** Encodes a page of contiguous `data` as chunks; returns the page bytes and each chunk's length. */
@@ -33,16 +57,28 @@ export function encodeMiniBlockPage(
   const page = new ByteSink(64 * 1024);
   const chunkLengths: number[] = [];
   const seg = new ByteSink(TARGET_CHUNK_BYTES * 2);
+  const light = new ByteSink(TARGET_CHUNK_BYTES);
+  const tryLight = lightEncoder(data.type);
   for (let start = 0, index = 0; start < data.length; start += chunkRows, index++) {
+    const count = Math.min(chunkRows, data.length - start);
     seg.length = 0;
-    encodeSegment(seg, data, start, Math.min(chunkRows, data.length - start));
-    const raw = seg.finish();
-    let stored = raw;
+    encodeSegment(seg, data, start, count);
+    const plain = seg.finish();
+    let stored = plain;
+    let raw = plain;
     let codec = CODEC_NONE;
-    if (compression === "auto" && raw.byteLength >= 64) {
-      const z = deflateRawSync(raw, { level: 1 });
-      if (z.byteLength <= raw.byteLength * DEFLATE_KEEP_RATIO) {
+    light.length = 0;
+    const lightCodec = tryLight?.(light, data, start, count);
+    if (lightCodec !== undefined && light.length <= plain.byteLength * LIGHT_KEEP_RATIO) {
+      stored = raw = light.finish();
+      codec = lightCodec;
+    }
+    if (compression === "auto" && plain.byteLength >= 64) {
+      const z = deflateRawSync(plain, { level: 1 });
+      const keep = codec === CODEC_NONE ? DEFLATE_KEEP_RATIO * plain.byteLength : DEFLATE_OVER_LIGHT_RATIO * stored.byteLength;
+      if (z.byteLength <= keep) {
         stored = new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
+        raw = plain;
         codec = CODEC_DEFLATE;
       }
     }
@@ -70,8 +106,8 @@ export interface ChunkContext {
   page: number;
 }
 
-/** Checks and decodes chunk `index` (bytes exactly as stored) into `count` values of `type`. */
-export function decodeChunk(type: A.DataType, chunk: Uint8Array, index: number, count: number, ctx: ChunkContext): A.Data {
+/** Checks a chunk's CRC and header; returns its codec and payload (inflated if deflated). */
+function openChunk(chunk: Uint8Array, index: number, ctx: ChunkContext): { codec: number; raw: Uint8Array; corrupt: (w: string) => CorruptFileError } {
   const where = `${ctx.uri}, column "${ctx.column}", page ${ctx.page}, chunk ${index}`;
   const corrupt = (what: string): CorruptFileError =>
     new CorruptFileError(`corrupt data in ${where}: ${what}`, { uri: ctx.uri, column: ctx.column, page: ctx.page });
@@ -84,18 +120,57 @@ export function decodeChunk(type: A.DataType, chunk: Uint8Array, index: number, 
   if (CHUNK_HEADER_BYTES + storedLength > chunk.byteLength) throw corrupt("stored length exceeds the chunk");
   const stored = chunk.subarray(CHUNK_HEADER_BYTES, CHUNK_HEADER_BYTES + storedLength);
   let raw: Uint8Array;
-  if (codec === CODEC_NONE) {
-    raw = stored.byteOffset % 8 === 0 ? stored : stored.slice();
-  } else if (codec === CODEC_DEFLATE) {
-    const z = inflateRawSync(stored);
+  if (codec === CODEC_DEFLATE) {
+    let z: Buffer;
+    try {
+      z = inflateRawSync(stored, { maxOutputLength: Math.max(1, rawLength) });
+    } catch (err) {
+      throw corrupt(`cannot inflate: ${(err as Error).message}`);
+    }
     raw = new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
     if (raw.byteOffset % 8 !== 0) raw = raw.slice();
+  } else if (codec === CODEC_NONE || codec === CODEC_BITPACK || codec === CODEC_DICTIONARY) {
+    raw = stored.byteOffset % 8 === 0 ? stored : stored.slice();
   } else {
     throw corrupt(`unknown codec ${codec}`);
   }
   if (raw.byteLength !== rawLength) throw corrupt(`decoded ${raw.byteLength} bytes, expected ${rawLength}`);
+  return { codec, raw, corrupt };
+}
+
+/** Checks and decodes chunk `index` (bytes exactly as stored) into `count` values of `type`. */
+export function decodeChunk(type: A.DataType, chunk: Uint8Array, index: number, count: number, ctx: ChunkContext): A.Data {
+  const { codec, raw, corrupt } = openChunk(chunk, index, ctx);
   try {
+    if (codec === CODEC_BITPACK) return decodeBitpacked(type, raw, count);
+    if (codec === CODEC_DICTIONARY) return decodeDictionary(type, raw, count);
     return decodeSegment(type, raw, { pos: 0 }, count);
+  } catch (err) {
+    if (err instanceof CorruptFileError) throw corrupt(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Decodes only `rows` (indexes within the chunk) of chunk `index`, in that order. Bit-packed and dictionary
+ * chunks are read value by value; plain and deflated ones are decoded whole and the rows picked out.
+ */
+export function decodeChunkRows(
+  type: A.DataType,
+  chunk: Uint8Array,
+  index: number,
+  count: number,
+  rows: readonly number[],
+  ctx: ChunkContext,
+): A.Data {
+  const { codec, raw, corrupt } = openChunk(chunk, index, ctx);
+  try {
+    if (codec === CODEC_BITPACK) return decodeBitpackedRows(type, raw, count, rows);
+    if (codec === CODEC_DICTIONARY) return decodeDictionaryRows(type, raw, count, rows);
+    const all = decodeSegment(type, raw, { pos: 0 }, count);
+    const g = makeGatherer(type);
+    for (const r of rows) g.appendRange(all, r, 1);
+    return g.finish();
   } catch (err) {
     if (err instanceof CorruptFileError) throw corrupt(err.message);
     throw err;

@@ -6,20 +6,20 @@ import * as A from "apache-arrow";
 import { CorruptFileError } from "../../errors.js";
 import { bitmapBytes, copyBits, countSet } from "../bitmaps.js";
 import { ByteSink } from "../byte-sink.js";
-import { fixedBytes, fixedData } from "../gather.js";
+import { fixedBytes, fixedData, hasNullsIn } from "../gather.js";
 import { physicalKind, primitiveWidth } from "../types.js";
 
 const ALL_VALID = 0;
 const HAS_BITMAP = 1;
 
 function writeValidity(sink: ByteSink, d: A.Data, start: number, count: number): void {
-  const bm = d.nullBitmap;
-  if (bm === undefined || bm.byteLength === 0 || d.nullCount === 0) {
+  // Judged on the range written, so a chunk or record without nulls carries no bitmap.
+  if (!hasNullsIn(d, start, count)) {
     sink.u8(ALL_VALID);
     return;
   }
   sink.u8(HAS_BITMAP);
-  copyBits(bm, d.offset + start, sink.claim(bitmapBytes(count)), 0, count);
+  copyBits(d.nullBitmap!, d.offset + start, sink.claim(bitmapBytes(count)), 0, count);
 }
 
 /** Writes rows [start, start+count) of `d` as a segment. */

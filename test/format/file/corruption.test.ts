@@ -42,6 +42,17 @@ async function withBytes(name: string, bytes: Uint8Array): Promise<string> {
   return name;
 }
 
+/** The pristine file with its footer replaced by `footer` (and a matching trailer). */
+function withFooter(footer: FileMetadata): Uint8Array {
+  const metaBytes = new TextEncoder().encode(JSON.stringify(footer));
+  const metaOffset = pristine.byteLength - TRAILER_BYTES - new TextEncoder().encode(JSON.stringify(meta)).byteLength;
+  const file = new Uint8Array(metaOffset + metaBytes.byteLength + TRAILER_BYTES);
+  file.set(pristine.subarray(0, metaOffset));
+  file.set(metaBytes, metaOffset);
+  file.set(encodeTrailer(metaOffset, metaBytes), metaOffset + metaBytes.byteLength);
+  return file;
+}
+
 async function readAll(name: string, columns?: string[]): Promise<void> {
   const r = await DataFileReader.open(store, name);
   for await (const _ of r.scan(columns === undefined ? {} : { columns })) {
@@ -121,15 +132,27 @@ describe("data file corruption", () => {
       assert.match(err.message, /format version 2\.0.*upgrade Tessera/);
       return true;
     });
-    const withFeature = { ...meta, features: ["zstd-chunks"] };
-    const metaBytes = new TextEncoder().encode(JSON.stringify(withFeature));
-    const trailerStart = pristine.byteLength - TRAILER_BYTES;
-    const metaOffset = trailerStart - new TextEncoder().encode(JSON.stringify(meta)).byteLength;
-    const file = new Uint8Array(metaOffset + metaBytes.byteLength + TRAILER_BYTES);
-    file.set(pristine.subarray(0, metaOffset));
-    file.set(metaBytes, metaOffset);
-    file.set(encodeTrailer(metaOffset, metaBytes), metaOffset + metaBytes.byteLength);
+    const file = withFooter({ ...meta, features: ["zstd-chunks"] });
     await assert.rejects(DataFileReader.open(store, await withBytes("feat.tsf", file)), /needs reader features .*zstd-chunks/);
+  });
+
+  it("refuses footers that are well-formed JSON but not a valid file description", async () => {
+    const cases: [string, unknown, RegExp][] = [
+      ["no-columns", { ...meta, columns: undefined }, /footer lacks columns/],
+      ["renamed", { ...meta, columns: meta.columns.map((c, i) => (i === 1 ? { ...c, name: "other" } : c)) }, /column 1 is "other" but the schema says "tag"/],
+      ["layout", { ...meta, columns: meta.columns.map((c) => ({ ...c, pages: c.pages.map((p) => ({ ...p, layout: "zip" })) })) }, /unknown layout "zip"/],
+      ["stride", { ...meta, columns: meta.columns.map((c) => ({ ...c, pages: c.pages.map((p) => (p.layout === "fixed" ? { ...p, stride: p.stride - 4 } : p)) })) }, /record size that does not match its type/],
+      ["chunks", { ...meta, columns: meta.columns.map((c) => ({ ...c, pages: c.pages.map((p) => (p.layout === "mini-block" ? { ...p, chunkRows: p.chunkRows * 2 } : p)) })) }, /chunks that do not add up/],
+      ["rows", { ...meta, numRows: N + 1 }, /pages hold 3000 rows, footer says 3001/],
+    ];
+    for (const [name, footer, message] of cases) {
+      const bytes = withFooter(footer as FileMetadata);
+      await assert.rejects(DataFileReader.open(store, await withBytes(`${name}.tsf`, bytes)), (err: unknown) => {
+        assert.ok(err instanceof CorruptFileError, `${name}: ${String(err)}`);
+        assert.match(err.message, message);
+        return true;
+      });
+    }
   });
 
   it("says when a file is not a Tessera data file, or missing", async () => {

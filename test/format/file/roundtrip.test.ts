@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as A from "apache-arrow";
 import fc from "fast-check";
+import { NotSupportedError } from "../../../format/errors.js";
 import { DataFileReader } from "../../../format/file/reader.js";
 import { DataFileWriter, writeDataFile, type DataFileWriterOptions } from "../../../format/file/writer.js";
 import { MemoryStore } from "../../../format/store/memory.js";
@@ -134,5 +135,60 @@ describe("data file round trip", () => {
     const got = await r.take([2, 0]);
     assert.deepEqual(got.getChild("b")!.get(0), new Uint8Array([9]));
     assert.deepEqual(Buffer.compare(got.getChild("b")!.get(1) as Uint8Array, big), 0);
+  });
+});
+
+describe("data file encodings and types", () => {
+  it("keeps the fixed-record layout for vectors with null rows", async () => {
+    const { store, path } = newStore();
+    const type = vectorType(64);
+    const rows = Array.from({ length: 50 }, (_, i) => (i % 7 === 3 ? null : Array.from({ length: 64 }, (_, j) => i + j)));
+    const vec = A.vectorFromArray(rows, type);
+    const s = await writeDataFile(store, path, new A.Table({ vec }));
+    assert.deepEqual([...new Set(s.metadata.columns[0]!.pages.map((p) => p.layout))], ["fixed"]);
+    const r = await DataFileReader.open(store, path);
+    const got = await r.take([3, 4]);
+    assert.equal(got.getChild("vec")!.get(0), null);
+    assert.deepEqual([...(got.getChild("vec")!.get(1) as A.Vector)], rows[4]);
+  });
+
+  it("bit-packs integers and dictionary-encodes repeated strings, and both read back by take and scan", async () => {
+    const { store, path } = newStore();
+    const n = 20_000;
+    const id = A.makeVector(BigInt64Array.from({ length: n }, (_, i) => BigInt(i) + 10n ** 12n));
+    const label = A.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 13 === 0 ? null : i % 10)), new A.Int8());
+    const split = A.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 5 === 0 ? "test" : "train")), new A.Utf8());
+    const table = new A.Table({ id, label, split });
+    const s = await writeDataFile(store, path, table);
+    // Plain would be 8 + 1 + ~9 bytes a row; packing and dictionaries make it a fraction of that.
+    assert.ok(s.bytes < n * 5, `file is ${s.bytes} bytes for ${n} rows`);
+    const r = await DataFileReader.open(store, path);
+    const rows = [19_999, 0, 13, 12_345, 5];
+    assert.deepEqual(plainRows(await r.take(rows)), rows.map((i) => plainRows(table.slice(i, i + 1))[0]));
+    assert.deepEqual(plainRows(await r.toArrow({ batchSize: 999 })), plainRows(table));
+  });
+
+  it("refuses types it cannot store, naming the column", async () => {
+    const { store, path } = newStore();
+    const bad = [
+      new A.Field("dict", new A.Dictionary(new A.Utf8(), new A.Int32()), true),
+      new A.Field("nested", new A.List(new A.Field("item", new A.Interval(A.IntervalUnit.MONTH_DAY_NANO), true)), true),
+    ];
+    for (const f of bad) {
+      await assert.rejects(DataFileWriter.create(store, path, new A.Schema([f])), (err: unknown) => {
+        assert.ok(err instanceof NotSupportedError);
+        assert.match(err.message, new RegExp(`column "${f.name}"`));
+        return true;
+      });
+    }
+  });
+
+  it("rejects a batch whose schema differs from the file's, naming the columns", async () => {
+    const { store, path } = newStore();
+    const schema = new A.Schema([new A.Field("a", new A.Int32(), true)]);
+    const w = await DataFileWriter.create(store, path, schema);
+    const other = toBatches(new A.Schema([new A.Field("a", new A.Float32(), true)]), [[1.5]], [])[0]!;
+    await assert.rejects(w.write(other), /expected a: Int32; got a: Float32/);
+    await assert.rejects(store.head(path), /not found/, "an aborted file leaves nothing behind");
   });
 });
