@@ -82,6 +82,11 @@ export function readU64(view: DataView, pos: number): number {
   return view.getUint32(pos, true) + view.getUint32(pos + 4, true) * 0x1_0000_0000;
 }
 
+/** The little-endian u32 at `pos` of `b` (no DataView: this runs once per record read). */
+export function u32At(b: Uint8Array, pos: number): number {
+  return (b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16) | (b[pos + 3]! << 24)) >>> 0;
+}
+
 /** A DataView over exactly the bytes of `b`. */
 export function dataView(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -177,11 +177,15 @@ export function fixedBytes(d: A.Data, start: number, count: number, width: numbe
 
 class FixedGatherer implements Gatherer {
   private readonly valid = new Validity();
-  private readonly sink = new ByteSink(1024);
+  private readonly sink: ByteSink;
   private readonly width: number;
   length = 0;
-  constructor(private readonly type: A.DataType) {
+  constructor(
+    private readonly type: A.DataType,
+    capacity: number,
+  ) {
     this.width = primitiveWidth(type);
+    this.sink = new ByteSink(Math.max(64, capacity * this.width));
   }
   appendRange(d: A.Data, start: number, count: number): void {
     if (start + count > d.length) return clampAppend(this, d, start, count);
@@ -224,13 +228,16 @@ export function fixedData(
 
 class BinaryGatherer implements Gatherer {
   private readonly valid = new Validity();
-  private readonly data = new ByteSink(4096);
+  private readonly data: ByteSink;
   private offsets: number[] = [0];
   length = 0;
   constructor(
     private readonly type: A.DataType,
     private readonly large: boolean,
-  ) {}
+    capacity: number,
+  ) {
+    this.data = new ByteSink(Math.max(256, capacity * 32));
+  }
 
   appendRange(d: A.Data, start: number, count: number): void {
     if (start + count > d.length) return clampAppend(this, d, start, count);
@@ -315,8 +322,11 @@ class FixedListGatherer implements Gatherer {
   private readonly child: Gatherer;
   private readonly size: number;
   length = 0;
-  constructor(private readonly type: A.FixedSizeList) {
-    this.child = makeGatherer(type.children[0]!.type);
+  constructor(
+    private readonly type: A.FixedSizeList,
+    capacity: number,
+  ) {
+    this.child = makeGatherer(type.children[0]!.type, capacity * type.listSize);
     this.size = type.listSize;
   }
   appendRange(d: A.Data, start: number, count: number): void {
@@ -349,8 +359,11 @@ class StructGatherer implements Gatherer {
   private readonly valid = new Validity();
   private readonly children: Gatherer[];
   length = 0;
-  constructor(private readonly type: A.Struct) {
-    this.children = type.children.map((f) => makeGatherer(f.type));
+  constructor(
+    private readonly type: A.Struct,
+    capacity: number,
+  ) {
+    this.children = type.children.map((f) => makeGatherer(f.type, capacity));
   }
   appendRange(d: A.Data, start: number, count: number): void {
     if (start + count > d.length) return clampAppend(this, d, start, count);
@@ -378,20 +391,20 @@ export interface FlatGatherer extends Gatherer {
   appendFlat(bytes: Uint8Array, count: number): void;
 }
 
-const FACTORIES: Record<ReturnType<typeof physicalKind>, (t: A.DataType) => Gatherer> = {
+const FACTORIES: Record<ReturnType<typeof physicalKind>, (t: A.DataType, capacity: number) => Gatherer> = {
   null: (t) => new NullGatherer(t),
   bool: (t) => new BoolGatherer(t),
-  fixed: (t) => new FixedGatherer(t),
-  binary: (t) => new BinaryGatherer(t, false),
-  "large-binary": (t) => new BinaryGatherer(t, true),
+  fixed: (t, n) => new FixedGatherer(t, n),
+  binary: (t, n) => new BinaryGatherer(t, false, n),
+  "large-binary": (t, n) => new BinaryGatherer(t, true, n),
   list: (t) => new ListGatherer(t as A.List),
-  fsl: (t) => new FixedListGatherer(t as A.FixedSizeList),
-  struct: (t) => new StructGatherer(t as A.Struct),
+  fsl: (t, n) => new FixedListGatherer(t as A.FixedSizeList, n),
+  struct: (t, n) => new StructGatherer(t as A.Struct, n),
 };
 
-/** A gatherer for values of `type`. */
-export function makeGatherer(type: A.DataType): Gatherer {
-  return FACTORIES[physicalKind(type)](type);
+/** A gatherer for values of `type`; `capacity` is the expected row count, to size buffers once. */
+export function makeGatherer(type: A.DataType, capacity = 16): Gatherer {
+  return FACTORIES[physicalKind(type)](type, capacity);
 }
 
 /** True when the gatherer can take whole values as bytes (utf8/binary kinds). */

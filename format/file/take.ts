@@ -129,7 +129,7 @@ function assemble(
   first: Uint8Array[],
   second: Uint8Array[],
 ): A.Data {
-  const g: Gatherer = makeGatherer(col.field.type);
+  const g: Gatherer = makeGatherer(col.field.type, refs.length);
   const { chunks, at } = decodeChunks(reader, col, refs, first);
   refs.forEach((ref, i) => {
     const meta = col.pages[ref.page]!;

@@ -4,7 +4,7 @@
 import * as A from "apache-arrow";
 import { InvalidArgumentError } from "../errors.js";
 import type { ObjectStore, ObjectWriter } from "../store/object-store.js";
-import { chooseChunkRows, encodeMiniBlockPage, type ChunkCompression } from "./encodings/mini-block.js";
+import { chunkRowsFor, encodeMiniBlockPage, type ChunkCompression } from "./encodings/mini-block.js";
 import { childrenAllValid, encodeFixedPage, RECORD_HEADER_BYTES } from "./encodings/fixed-records.js";
 import { encodeVariablePage } from "./encodings/variable-records.js";
 import { concatRanges } from "./gather.js";
@@ -165,7 +165,7 @@ function encodePage(
     const { bytes, dataStart, offsetsCrc } = encodeVariablePage(data);
     return { bytes, layout: { layout: "variable", dataStart, offsetsCrc } };
   }
-  const chunkRows = chooseChunkRows(avg);
+  const chunkRows = chunkRowsFor(data, avg);
   const { bytes, chunkLengths } = encodeMiniBlockPage(data, chunkRows, options.compression);
   return { bytes, layout: { layout: "mini-block", chunkRows, chunkLengths } };
 }

@@ -4,7 +4,7 @@
 import * as A from "apache-arrow";
 import { CorruptFileError } from "../../errors.js";
 import { bitmapBytes, setBit } from "../bitmaps.js";
-import { dataView } from "../byte-sink.js";
+import { dataView, u32At } from "../byte-sink.js";
 import { unitCrc } from "../checksum.js";
 import { fixedBytes, fixedData, isValid } from "../gather.js";
 import { physicalKind, primitiveWidth } from "../types.js";
@@ -70,8 +70,7 @@ export function encodeFixedPage(data: A.Data, width: number): Uint8Array {
 
 /** Checks one record (row `index` of its page) and returns its value bytes, or null for a null row. */
 export function readFixedRecord(record: Uint8Array, index: number, where: () => string): Uint8Array | null {
-  const v = dataView(record);
-  if (unitCrc(record.subarray(4), index) !== v.getUint32(0, true)) {
+  if (unitCrc(record.subarray(4), index) !== u32At(record, 0)) {
     throw new CorruptFileError(`corrupt data in ${where()}: checksum mismatch in row ${index} of the page`);
   }
   const flag = record[4]!;

@@ -37,6 +37,22 @@ export function chooseChunkRows(avgBytes: number): number {
   return 2 ** Math.min(16, Math.max(3, Math.floor(Math.log2(rows))));
 }
 
+/**
+ * Rows per chunk for a page of `data`. Bit-packed and dictionary chunks decode value by value, so they are sized by
+ * their encoded bytes (measured on a sample chunk): a 1-bit "train"/"test" column then needs two chunks for 70 000
+ * rows instead of 137, and a random read still fetches about 8 KiB.
+ */
+export function chunkRowsFor(data: A.Data, avgBytes: number): number {
+  const rows = chooseChunkRows(avgBytes);
+  const light = lightEncoder(data.type);
+  if (light === undefined || data.length <= rows) return rows;
+  const plain = new ByteSink(TARGET_CHUNK_BYTES * 2);
+  encodeSegment(plain, data, 0, rows);
+  const packed = new ByteSink(TARGET_CHUNK_BYTES);
+  if (light(packed, data, 0, rows) === undefined || packed.length > plain.length * LIGHT_KEEP_RATIO) return rows;
+  return chooseChunkRows((avgBytes * packed.length) / plain.length);
+}
+
 /** The lightweight encoder for a type, if any: writes the chunk and returns its codec, or undefined if it declines. */
 function lightEncoder(
   type: A.DataType,

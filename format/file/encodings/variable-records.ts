@@ -4,7 +4,7 @@
 
 import type * as A from "apache-arrow";
 import { CorruptFileError } from "../../errors.js";
-import { aligned, ByteSink, dataView, readU64 } from "../byte-sink.js";
+import { aligned, ByteSink, u32At } from "../byte-sink.js";
 import { unitCrc } from "../checksum.js";
 import { isValid, makeGatherer, isBinaryGatherer, type Gatherer } from "../gather.js";
 import { physicalKind } from "../types.js";
@@ -62,9 +62,8 @@ export interface RecordSpan {
 
 /** Reads entries i and i+1 (16 bytes) into the record span of row i. */
 export function readSpan(two: Uint8Array, where: () => string): RecordSpan {
-  const v = dataView(two);
-  const a = readU64(v, 0);
-  const b = readU64(v, 8);
+  const a = u32At(two, 0) + u32At(two, 4) * 0x1_0000_0000;
+  const b = u32At(two, 8) + u32At(two, 12) * 0x1_0000_0000;
   const span = { start: Math.floor(a / 2), end: Math.floor(b / 2), isNull: a % 2 === 1 };
   if (span.end < span.start || (span.isNull && span.end !== span.start)) {
     throw new CorruptFileError(`corrupt data in ${where()}: bad offset table entries ${a}, ${b}`);
@@ -84,7 +83,7 @@ export function appendRecord(
     throw new CorruptFileError(`corrupt data in ${where()}: record of row ${index} is too short`);
   }
   const payload = record.subarray(RECORD_CRC_BYTES);
-  if (unitCrc(payload, index) !== dataView(record).getUint32(0, true)) {
+  if (unitCrc(payload, index) !== u32At(record, 0)) {
     throw new CorruptFileError(`corrupt data in ${where()}: checksum mismatch in row ${index} of the page`);
   }
   if (isBinaryGatherer(g)) {

@@ -45,18 +45,24 @@ export const FASHION_MNIST_SCHEMA = new arrow.Schema([
 /** Loads (from cache when possible) Fashion-MNIST or its stand-in. */
 export async function loadFashionMnist(options: FashionMnistOptions = {}): Promise<FashionMnist> {
   const size = options.size ?? "full";
-  const source = !options.standIn && existsSync(join(FASHION_MNIST_DIR, "t10k-labels-idx1-ubyte.gz"))
-    ? "fashion-mnist"
-    : "stand-in";
+  const source = !options.standIn && realDataInstalled() ? "fashion-mnist" : "stand-in";
   const cache = join(benchDataDir(), "cache", `${source}-${size}-v${CACHE_VERSION}.arrow`);
   if (existsSync(cache)) return { table: arrow.tableFromIPC(await readFile(cache)), source };
 
   const images = source === "fashion-mnist" ? readRealImages(ROWS[size]) : standInSplit(ROWS[size]);
   const table = await buildTable(images);
   await mkdir(join(benchDataDir(), "cache"), { recursive: true });
-  await writeFile(`${cache}.tmp`, arrow.tableToIPC(table, "file"));
-  await rename(`${cache}.tmp`, cache); // a half-written cache must never be read as complete
+  const tmp = `${cache}.${process.pid}.tmp`; // per process: a test and a bench run may build it at once
+  await writeFile(tmp, arrow.tableToIPC(table, "file"));
+  await rename(tmp, cache); // a half-written cache must never be read as complete
   return { table, source };
+}
+
+/** True when all four idx files of Debian's dataset-fashion-mnist are present. */
+export function realDataInstalled(): boolean {
+  return ["train", "t10k"].every((p) =>
+    ["images-idx3", "labels-idx1"].every((f) => existsSync(join(FASHION_MNIST_DIR, `${p}-${f}-ubyte.gz`))),
+  );
 }
 
 interface Images {
