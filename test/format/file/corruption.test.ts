@@ -142,7 +142,7 @@ describe("data file corruption", () => {
       ["renamed", { ...meta, columns: meta.columns.map((c, i) => (i === 1 ? { ...c, name: "other" } : c)) }, /column 1 is "other" but the schema says "tag"/],
       ["layout", { ...meta, columns: meta.columns.map((c) => ({ ...c, pages: c.pages.map((p) => ({ ...p, layout: "zip" })) })) }, /unknown layout "zip"/],
       ["stride", { ...meta, columns: meta.columns.map((c) => ({ ...c, pages: c.pages.map((p) => (p.layout === "fixed" ? { ...p, stride: p.stride - 4 } : p)) })) }, /record size that does not match its type/],
-      ["chunks", { ...meta, columns: meta.columns.map((c) => ({ ...c, pages: c.pages.map((p) => (p.layout === "mini-block" ? { ...p, chunkRows: p.chunkRows * 2 } : p)) })) }, /chunks that do not add up/],
+      ["chunks", { ...meta, columns: meta.columns.map((c) => ({ ...c, pages: c.pages.map((p) => (p.layout === "mini-block" ? { ...p, chunkRows: 1 } : p)) })) }, /chunks that do not add up/],
       ["rows", { ...meta, numRows: N + 1 }, /pages hold 3000 rows, footer says 3001/],
     ];
     for (const [name, footer, message] of cases) {
