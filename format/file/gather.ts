@@ -6,6 +6,12 @@ import { bitmapBytes, copyBits, getBit, setBit } from "./bitmaps.js";
 import { ByteSink } from "./byte-sink.js";
 import { physicalKind, primitiveWidth } from "./types.js";
 
+/** A validity bitmap (absent when every value is valid) and its null count, as makeData takes them. */
+export interface ValidityInfo {
+  nullBitmap: Uint8Array | undefined;
+  nullCount: number;
+}
+
 /** Appends row ranges of Data of one type, then yields them as one Data. */
 export interface Gatherer {
   readonly length: number;
@@ -107,7 +113,7 @@ class Validity {
   }
 
   /** The bitmap (trimmed, trailing bits cleared) and null count, for makeData. */
-  result(): { nullBitmap: Uint8Array | undefined; nullCount: number } {
+  result(): ValidityInfo {
     if (this.nulls === 0 || this.bits === undefined) return { nullBitmap: undefined, nullCount: 0 };
     const out = this.bits.slice(0, bitmapBytes(this.length));
     const tail = this.length & 7;
@@ -219,7 +225,7 @@ export function fixedData(
   type: A.DataType,
   length: number,
   bytes: Uint8Array,
-  valid: { nullBitmap: Uint8Array | undefined; nullCount: number },
+  valid: ValidityInfo,
 ): A.Data {
   const T = (type as A.DataType & { ArrayType: { new (b: ArrayBufferLike, o: number, n: number): ArrayBufferView; BYTES_PER_ELEMENT: number } }).ArrayType;
   const values = new T(bytes.buffer, bytes.byteOffset, bytes.byteLength / T.BYTES_PER_ELEMENT);

@@ -6,7 +6,7 @@ import { CorruptFileError } from "../../errors.js";
 import { bitmapBytes, copyBits, countSet } from "../bitmaps.js";
 import type { ByteSink } from "../byte-sink.js";
 import { dataView } from "../byte-sink.js";
-import { fixedData, hasNullsIn, isValid } from "../gather.js";
+import { fixedData, hasNullsIn, isValid, type ValidityInfo } from "../gather.js";
 import { primitiveWidth } from "../types.js";
 
 /** Widths above this are not worth packing (and would overflow the 32-bit decode window). */
@@ -171,7 +171,7 @@ function fromDeltas(
   type: A.DataType,
   ref: bigint,
   deltas: Uint32Array,
-  valid: { nullBitmap: Uint8Array | undefined; nullCount: number },
+  valid: ValidityInfo,
 ): A.Data {
   const count = deltas.length;
   const width = primitiveWidth(type);
@@ -214,7 +214,7 @@ export function decodeBitpackedRows(type: A.DataType, bytes: Uint8Array, count: 
 export function pickValidity(
   bitmap: Uint8Array | undefined,
   rows: readonly number[],
-): { nullBitmap: Uint8Array | undefined; nullCount: number } {
+): ValidityInfo {
   if (bitmap === undefined) return { nullBitmap: undefined, nullCount: 0 };
   const out = new Uint8Array(bitmapBytes(rows.length));
   let nulls = 0;

@@ -5,7 +5,7 @@ import * as A from "apache-arrow";
 import { CorruptFileError } from "../../errors.js";
 import { bitmapBytes, copyBits } from "../bitmaps.js";
 import { dataView, type ByteSink } from "../byte-sink.js";
-import { hasNullsIn, isValid } from "../gather.js";
+import { hasNullsIn, isValid, type ValidityInfo } from "../gather.js";
 import { physicalKind } from "../types.js";
 import { bitsFor, MAX_PACKED_BITS, packBits, packedAt, pickValidity, readPacked, readValidity, unpackBits } from "./bitpack.js";
 import { decodeSegment, encodeSegment } from "./segment.js";
@@ -89,7 +89,7 @@ function lookUp(
   type: A.DataType,
   c: DictionaryChunk,
   ids: Uint32Array,
-  valid: { nullBitmap: Uint8Array | undefined; nullCount: number },
+  valid: ValidityInfo,
 ): A.Data {
   const n = ids.length;
   const dOff = c.dict.valueOffsets as Int32Array | BigInt64Array;

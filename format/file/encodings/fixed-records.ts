@@ -6,7 +6,7 @@ import { CorruptFileError } from "../../errors.js";
 import { bitmapBytes, setBit } from "../bitmaps.js";
 import { dataView, u32At } from "../byte-sink.js";
 import { unitCrc } from "../checksum.js";
-import { fixedBytes, fixedData, isValid } from "../gather.js";
+import { fixedBytes, fixedData, isValid, type ValidityInfo } from "../gather.js";
 import { physicalKind, primitiveWidth } from "../types.js";
 
 export const RECORD_HEADER_BYTES = 8;
@@ -42,7 +42,7 @@ export function flatData(
   type: A.DataType,
   length: number,
   bytes: Uint8Array,
-  valid: { nullBitmap: Uint8Array | undefined; nullCount: number },
+  valid: ValidityInfo,
 ): A.Data {
   if (physicalKind(type) === "fsl") {
     const t = type as A.FixedSizeList;

@@ -6,7 +6,7 @@ import * as A from "apache-arrow";
 import { CorruptFileError } from "../../errors.js";
 import { bitmapBytes, copyBits, countSet } from "../bitmaps.js";
 import { ByteSink } from "../byte-sink.js";
-import { fixedBytes, fixedData, hasNullsIn } from "../gather.js";
+import { fixedBytes, fixedData, hasNullsIn, type ValidityInfo } from "../gather.js";
 import { physicalKind, primitiveWidth } from "../types.js";
 
 const ALL_VALID = 0;
@@ -80,7 +80,7 @@ export function decodeSegment(type: A.DataType, bytes: Uint8Array, cur: { pos: n
   };
   need(1);
   const tag = bytes[cur.pos++]!;
-  let valid: { nullBitmap: Uint8Array | undefined; nullCount: number } = { nullBitmap: undefined, nullCount: 0 };
+  let valid: ValidityInfo = { nullBitmap: undefined, nullCount: 0 };
   if (tag === HAS_BITMAP) {
     const n = bitmapBytes(count);
     need(n);
