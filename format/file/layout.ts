@@ -33,7 +33,7 @@ interface PageBase {
   stats: PageStats;
 }
 
-/** Small values: rows cut into chunks of `chunkRows`, each a checksummed, possibly compressed segment. */
+/** Small values: rows cut into chunks of `chunkRows`, each checksummed and stored plain, bit-packed, as a dictionary or deflated. */
 export interface MiniBlockPage extends PageBase {
   layout: "mini-block";
   chunkRows: number;

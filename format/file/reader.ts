@@ -114,6 +114,9 @@ export class DataFileReader {
     if (m.columns.length !== this.schema.fields.length) {
       throw new CorruptFileError(`${this.uri}: footer lists ${m.columns.length} columns for ${this.schema.fields.length} fields`);
     }
+    if (new Set(m.columns.map((c) => c.name)).size !== m.columns.length) {
+      throw new CorruptFileError(`${this.uri}: footer names a column twice; the file is corrupt`, { uri: this.uri });
+    }
     m.columns.forEach((c, ci) => {
       const field = this.schema.fields[ci]!;
       if (c.name !== field.name) {

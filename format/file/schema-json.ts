@@ -135,11 +135,13 @@ export function typeFromJson(t: TypeJson): A.DataType {
     case "large_binary":
       return new A.LargeBinary();
     case "int":
-      return new A.Int(t.signed, t.bitWidth);
-    case "float":
-      return new A.Float(t.bits === 16 ? A.Precision.HALF : t.bits === 32 ? A.Precision.SINGLE : A.Precision.DOUBLE);
+      return new A.Int(t.signed, oneOf(t.bitWidth, [8, 16, 32, 64] as const, "int bitWidth"));
+    case "float": {
+      const bits = oneOf(t.bits, [16, 32, 64] as const, "float bits");
+      return new A.Float(bits === 16 ? A.Precision.HALF : bits === 32 ? A.Precision.SINGLE : A.Precision.DOUBLE);
+    }
     case "date":
-      return t.unit === "day" ? new A.DateDay() : new A.DateMillisecond();
+      return oneOf(t.unit, ["day", "millisecond"] as const, "date unit") === "day" ? new A.DateDay() : new A.DateMillisecond();
     case "time":
       return new A.Time(unit(t.unit), t.bitWidth);
     case "timestamp":
@@ -147,7 +149,11 @@ export function typeFromJson(t: TypeJson): A.DataType {
     case "duration":
       return new A.Duration(unit(t.unit));
     case "interval":
-      return new A.Interval(t.unit === "year_month" ? A.IntervalUnit.YEAR_MONTH : A.IntervalUnit.DAY_TIME);
+      return new A.Interval(
+        oneOf(t.unit, ["year_month", "day_time"] as const, "interval unit") === "year_month"
+          ? A.IntervalUnit.YEAR_MONTH
+          : A.IntervalUnit.DAY_TIME,
+      );
     case "decimal":
       return new A.Decimal(t.scale, t.precision, t.bitWidth);
     case "fixed_size_binary":
@@ -161,6 +167,12 @@ export function typeFromJson(t: TypeJson): A.DataType {
     default:
       throw new CorruptFileError(`unknown type "${(t as { name: string }).name}" in the file schema`);
   }
+}
+
+/** `v` if it is one of `allowed`, else CorruptFileError naming what was wrong. */
+function oneOf<T>(v: T, allowed: readonly T[], what: string): T {
+  if (!allowed.includes(v)) throw new CorruptFileError(`unknown ${what} ${JSON.stringify(v)} in the file schema`);
+  return v;
 }
 
 export function schemaFromJson(s: SchemaJson): A.Schema {

@@ -32,7 +32,10 @@ export interface DataFileWriterOptions {
   maxPageRows?: number;
   /** Values averaging at least this many bytes get one record each instead of sharing chunks. Default 128. */
   largeValueBytes?: number;
-  /** "auto" deflates small-value chunks when it saves ≥ 15 %; "none" never. Default "auto". */
+  /**
+   * "auto" deflates a small-value chunk when that saves ≥ 15 % over plain, or halves a bit-packed or dictionary
+   * chunk (which decode faster); "none" never deflates. Default "auto".
+   */
   compression?: ChunkCompression;
 }
 

@@ -126,10 +126,12 @@ export function readValidity(
   what: string,
 ): { nullBitmap: Uint8Array | undefined; nullCount: number; pos: number } {
   let pos = at;
+  if (pos >= bytes.byteLength) throw new CorruptFileError(`${what} chunk ends before its validity tag`);
   const tag = bytes[pos++];
   let nullBitmap: Uint8Array | undefined;
   let nullCount = 0;
   if (tag === 1) {
+    if (pos + bitmapBytes(count) > bytes.byteLength) throw new CorruptFileError(`${what} chunk ends inside its validity bitmap`);
     nullBitmap = bytes.subarray(pos, pos + bitmapBytes(count));
     pos += bitmapBytes(count);
     nullCount = count - countSet(nullBitmap, 0, count);
@@ -141,6 +143,7 @@ export function readValidity(
 
 /** Reads the bit width at `at` and the packed bits after it, checking they fit. */
 export function readPacked(bytes: Uint8Array, at: number, count: number, what: string): { w: number; packed: Uint8Array } {
+  if (at + 8 > bytes.byteLength) throw new CorruptFileError(`${what} chunk ends before its bit width`);
   const w = bytes[at]!;
   const pos = at + 8;
   const need = Math.ceil((count * w) / 8);
@@ -152,6 +155,7 @@ export function readPacked(bytes: Uint8Array, at: number, count: number, what: s
 
 function parsePacked(bytes: Uint8Array, count: number): PackedChunk {
   const { nullBitmap, nullCount, pos } = readValidity(bytes, 0, count, "bit-packed");
+  if (pos + 8 > bytes.byteLength) throw new CorruptFileError("bit-packed chunk ends before its reference value");
   const ref = dataView(bytes).getBigInt64(pos, true);
   return { nullBitmap, nullCount, ref, ...readPacked(bytes, pos + 8, count, "bit-packed") };
 }

@@ -77,9 +77,11 @@ interface DictionaryChunk {
 }
 
 function parseDictionary(type: A.DataType, bytes: Uint8Array, count: number): DictionaryChunk {
+  if (bytes.byteLength < 8) throw new CorruptFileError("dictionary chunk ends before its header");
   const dictCount = dataView(bytes).getUint32(0, true);
   const cur = { pos: 8 };
   const dict = decodeSegment(type, bytes, cur, dictCount);
+  if (dict.nullCount > 0) throw new CorruptFileError("dictionary chunk has null dictionary values");
   const v = readValidity(bytes, (cur.pos + 7) & ~7, count, "dictionary");
   return { dict, dictCount, nullBitmap: v.nullBitmap, nullCount: v.nullCount, ...readPacked(bytes, v.pos, count, "dictionary") };
 }

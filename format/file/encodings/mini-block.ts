@@ -154,9 +154,16 @@ function openChunk(chunk: Uint8Array, index: number, ctx: ChunkContext): { codec
   return { codec, raw, corrupt };
 }
 
+/** Refuses a lightweight codec on a column type it cannot encode (a damaged or foreign file). */
+function checkCodecFits(codec: number, type: A.DataType, corrupt: (w: string) => CorruptFileError): void {
+  if (codec === CODEC_BITPACK && !isIntegerLike(type)) throw corrupt(`bit-packed chunk in a ${String(type)} column`);
+  if (codec === CODEC_DICTIONARY && !isDictionaryCandidate(type)) throw corrupt(`dictionary chunk in a ${String(type)} column`);
+}
+
 /** Checks and decodes chunk `index` (bytes exactly as stored) into `count` values of `type`. */
 export function decodeChunk(type: A.DataType, chunk: Uint8Array, index: number, count: number, ctx: ChunkContext): A.Data {
   const { codec, raw, corrupt } = openChunk(chunk, index, ctx);
+  checkCodecFits(codec, type, corrupt);
   try {
     if (codec === CODEC_BITPACK) return decodeBitpacked(type, raw, count);
     if (codec === CODEC_DICTIONARY) return decodeDictionary(type, raw, count);
@@ -180,6 +187,7 @@ export function decodeChunkRows(
   ctx: ChunkContext,
 ): A.Data {
   const { codec, raw, corrupt } = openChunk(chunk, index, ctx);
+  checkCodecFits(codec, type, corrupt);
   try {
     if (codec === CODEC_BITPACK) return decodeBitpackedRows(type, raw, count, rows);
     if (codec === CODEC_DICTIONARY) return decodeDictionaryRows(type, raw, count, rows);
