@@ -424,3 +424,42 @@ export function concatRanges(type: A.DataType, parts: readonly { data: A.Data; s
   for (const p of parts) g.appendRange(p.data, p.start, p.count);
   return g.finish();
 }
+
+/**
+ * Rows `indices` of `d` (any order, repeats allowed) as one contiguous Data. Fixed-width and binary kinds copy
+ * through typed arrays in one pass; a run of consecutive indices is a zero-copy slice; other kinds go row by row.
+ */
+export function takeIndices(d: A.Data, indices: Uint32Array): A.Data {
+  const n = indices.length;
+  if (n > 0 && indices[n - 1]! - indices[0]! === n - 1 && isConsecutive(indices)) return d.slice(indices[0]!, n);
+  const kind = physicalKind(d.type);
+  if (kind === "fixed" && (d.nullBitmap === undefined || d.nullBitmap.byteLength === 0 || d.nullCount === 0)) {
+    const width = primitiveWidth(d.type);
+    const src = fixedBytes(d, 0, d.length, width);
+    const out = new Uint8Array(n * width);
+    if (width === 1) for (let i = 0; i < n; i++) out[i] = src[indices[i]!]!;
+    else if (width === 4 && src.byteOffset % 4 === 0) {
+      const s32 = new Uint32Array(src.buffer, src.byteOffset, d.length);
+      const o32 = new Uint32Array(out.buffer);
+      for (let i = 0; i < n; i++) o32[i] = s32[indices[i]!]!;
+    } else {
+      for (let i = 0; i < n; i++) out.set(src.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
+    }
+    return fixedData(d.type, n, out, { nullBitmap: undefined, nullCount: 0 });
+  }
+  const g = makeGatherer(d.type, n);
+  for (let i = 0; i < n; i++) g.appendRange(d, indices[i]!, 1);
+  return g.finish();
+}
+
+function isConsecutive(indices: Uint32Array): boolean {
+  for (let i = 1; i < indices.length; i++) if (indices[i] !== indices[i - 1]! + 1) return false;
+  return true;
+}
+
+/** A Data of `length` nulls of `type` (a column missing from a fragment). */
+export function nullData(type: A.DataType, length: number): A.Data {
+  const g = makeGatherer(type, length);
+  g.appendNulls(length);
+  return g.finish();
+}
