@@ -182,8 +182,9 @@ export async function collect(snap: Snapshot, options: TableScanOptions = {}): P
 /** Live rows, or rows matching `filter`. */
 export async function countRows(snap: Snapshot, filter?: RowFilter): Promise<number> {
   if (filter === undefined) return snap.manifest.fragments.reduce((n, f) => n + liveRows(f), 0);
+  // A batch with no columns reports no rows in Arrow JS, so the filter's own columns are read back.
   let n = 0;
-  for await (const b of scanTable(snap, { columns: [], filter })) n += b.numRows;
+  for await (const b of scanTable(snap, { columns: filter.columns.length > 0 ? filter.columns : undefined, filter })) n += b.numRows;
   return n;
 }
 

@@ -2,14 +2,41 @@
 // version and move the handle to it. Thin by design: each operation lives in its own module.
 
 import type * as A from "apache-arrow";
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
+import { AlreadyExistsError, InvalidArgumentError } from "../errors.js";
 import { openStore } from "../store/open-store.js";
 import type { ObjectStore, StorageOptions } from "../store/object-store.js";
 import { TableSchema } from "../schema.js";
 import { commit, latestVersion, readLatest, readManifest, type PendingCommit } from "./commit.js";
 import { TableIo, type FragmentWriteOptions } from "./fragment-io.js";
 import { manifestRows, type Manifest } from "./manifest.js";
+import { compiler } from "./expressions.js";
+import {
+  prepareAddByRowId,
+  prepareAddExpressions,
+  prepareAddFunction,
+  type AddColumnsFnOptions,
+  type ColumnsFn,
+} from "./ops/add-columns.js";
 import { prepareAppend, prepareReplace } from "./ops/append.js";
+import { prepareCompact, type CompactOptions, type CompactStats } from "./ops/compact.js";
+import { prepareDelete } from "./ops/delete.js";
+import { prepareMergeInsert, type MergeInsertOptions, type MergeStats } from "./ops/merge-insert.js";
+import { prepareDropColumns, prepareRenameColumn } from "./ops/schema-ops.js";
+import { prepareUpdate } from "./ops/update.js";
+import {
+  cleanup,
+  createTag,
+  deleteTag,
+  listTags,
+  listVersionInfo,
+  prepareRestore,
+  tagVersion,
+  type CleanupOptions,
+  type CleanupStats,
+  type TagInfo,
+  type VersionInfo,
+} from "./ops/versions.js";
+import type { ValueExpr } from "./values.js";
 import {
   collect,
   countRows,
@@ -38,20 +65,33 @@ export interface OpenTableOptions {
   storage?: StorageOptions;
 }
 
-/** Something a filter can be given as: SQL-like text, or a prepared RowFilter. */
-export type FilterInput = string | RowFilter;
+/** A filter: SQL-like text (`label = 3 AND split = 'train'`), an expression tree, or a prepared RowFilter. */
+export type FilterInput = string | object;
 
-/** Turns filter text into a RowFilter for a schema; supplied by the expression layer (see ./filter.ts). */
-export type FilterCompiler = (filter: FilterInput, schema: TableSchema) => RowFilter;
+/** Options for `update`. */
+export interface UpdateOptions extends FragmentWriteOptions {
+  /** Rows to change; all rows when absent. */
+  where?: FilterInput;
+  /** New values: literals or expression trees. */
+  values?: Record<string, unknown>;
+  /** New values as SQL-like expressions over the row, e.g. `{ score: "score * 2" }`. */
+  valuesSql?: Record<string, string>;
+}
 
-let compileFilter: FilterCompiler = (f) => {
-  if (typeof f !== "string") return f;
-  throw new InvalidArgumentError("filter strings need the expression module; import tessera's package root");
-};
+/** Tag operations of a table. */
+export interface Tags {
+  create(name: string, version?: number): Promise<void>;
+  delete(name: string): Promise<void>;
+  list(): Promise<TagInfo[]>;
+}
 
-/** Installs the filter compiler (done once by ./filter.ts). */
-export function setFilterCompiler(c: FilterCompiler): void {
-  compileFilter = c;
+function isRowFilter(f: unknown): f is RowFilter {
+  return typeof f === "object" && f !== null && "select" in f && typeof (f as RowFilter).select === "function";
+}
+
+function isTableData(x: unknown): x is TableData {
+  if (typeof x !== "object" || x === null) return false;
+  return "schema" in x || Array.isArray(x) || Symbol.asyncIterator in x || Symbol.iterator in x;
 }
 
 /** Options for scans. */
@@ -122,7 +162,9 @@ export class Table {
   }
 
   private filter(f: FilterInput | undefined): RowFilter | undefined {
-    return f === undefined ? undefined : compileFilter(f, this.tableSchema);
+    if (f === undefined) return undefined;
+    if (isRowFilter(f)) return f;
+    return compiler.filter(f, this.tableSchema);
   }
 
   /** Live rows, or rows matching `filter`. */
@@ -188,28 +230,107 @@ export class Table {
     return manifestRows(this.manifest);
   }
 
+  /** Deletes the rows matching `filter` (deletion vectors; no data is rewritten). */
+  async delete(filter: FilterInput): Promise<void> {
+    this.writable("delete");
+    await this.commitOp(await prepareDelete(this.io, this.snapshot(), this.filter(filter)));
+  }
+
+  /**
+   * Sets columns of the rows matching `where` (all rows without it). `values` maps columns to literals or
+   * expression trees; `valuesSql` maps them to SQL-like expressions such as `"score * 2"`.
+   */
+  async update(options: UpdateOptions): Promise<void> {
+    this.writable("update");
+    const schema = this.tableSchema;
+    const values = new Map<string, ValueExpr>();
+    for (const [name, v] of Object.entries(options.values ?? {})) {
+      values.set(name, compiler.value(v, schema, { target: schema.get(name).field.type, literal: true }));
+    }
+    for (const [name, v] of Object.entries(options.valuesSql ?? {})) {
+      values.set(name, compiler.value(v, schema, { target: schema.get(name).field.type }));
+    }
+    await this.commitOp(await prepareUpdate(this.io, this.snapshot(), this.filter(options.where), values, options));
+  }
+
+  /** Upserts `data` on the key columns `on`; returns how many rows were updated, inserted and deleted. */
+  async mergeInsert(on: string | readonly string[], data: TableData, options: MergeInsertOptions = {}): Promise<MergeStats> {
+    this.writable("mergeInsert");
+    const { op, stats } = await prepareMergeInsert(this.io, this.snapshot(), on, data, options);
+    await this.commitOp(op);
+    return stats;
+  }
+
+  /**
+   * Adds columns without rewriting existing data: from expressions (`{ name: "sql expression" }`), from a function
+   * over streamed batches (`addColumns(fn, { inputColumns, batchSize })`), or from data carrying `_rowid`.
+   */
+  async addColumns(spec: Record<string, unknown> | ColumnsFn | TableData, options: AddColumnsFnOptions = {}): Promise<void> {
+    this.writable("addColumns");
+    let op: PendingCommit;
+    if (typeof spec === "function") {
+      op = await prepareAddFunction(this.io, this.manifest, spec as ColumnsFn, options);
+    } else if (isTableData(spec)) {
+      op = await prepareAddByRowId(this.io, this.manifest, spec, options);
+    } else {
+      const schema = this.tableSchema;
+      const exprs = new Map(Object.entries(spec).map(([name, e]) => [name, compiler.value(e, schema, {})]));
+      if (exprs.size === 0) throw new InvalidArgumentError("addColumns needs at least one column");
+      op = await prepareAddExpressions(this.io, this.manifest, exprs, options);
+    }
+    await this.commitOp(op);
+  }
+
+  /** Removes columns from the schema (the manifest only). */
+  async dropColumns(names: string | readonly string[]): Promise<void> {
+    this.writable("dropColumns");
+    await this.commitOp(prepareDropColumns(this.manifest, typeof names === "string" ? [names] : names));
+  }
+
+  /** Renames a column (the manifest only). */
+  async renameColumn(from: string, to: string): Promise<void> {
+    this.writable("renameColumn");
+    await this.commitOp(prepareRenameColumn(this.manifest, from, to));
+  }
+
+  /** Every version: number, time, operation and live rows. */
+  versions(): Promise<VersionInfo[]> {
+    return listVersionInfo(this.io.store);
+  }
+
+  /** Commits a new version equal to `version` (or a tag's version). */
+  async restore(version: number | string): Promise<void> {
+    this.writable("restore");
+    const v = typeof version === "string" ? await tagVersion(this.io.store, version) : version;
+    await this.commitOp(prepareRestore(await readManifest(this.io.store, v)));
+  }
+
+  /** Tags pin versions: cleanup never removes a tagged version. */
+  get tags(): Tags {
+    const store = this.io.store;
+    return {
+      create: (name, version) => createTag(store, name, version ?? this.version),
+      delete: (name) => deleteTag(store, name),
+      list: () => listTags(store),
+    };
+  }
+
+  /** Merges small fragments and drops deleted rows; returns what it rewrote. */
+  async compact(options: CompactOptions = {}): Promise<CompactStats> {
+    this.writable("compact");
+    const { op, stats } = await prepareCompact(this.io, this.snapshot(), options);
+    await this.commitOp(op);
+    return stats;
+  }
+
+  /** Removes old versions and unreferenced files (see CleanupOptions). */
+  cleanup(options: CleanupOptions = {}): Promise<CleanupStats> {
+    return cleanup(this.io.store, options);
+  }
+
   /** A read-only handle on another version of this table (by number or tag). */
   async checkout(versionOrTag: number | string): Promise<Table> {
     const v = typeof versionOrTag === "string" ? await tagVersion(this.io.store, versionOrTag) : versionOrTag;
     return new Table(this.io, await readManifest(this.io.store, v), true);
   }
-}
-
-/** The version a tag points at. */
-export async function tagVersion(store: ObjectStore, tag: string): Promise<number> {
-  try {
-    const json = JSON.parse(new TextDecoder().decode(await store.get(tagPath(tag)))) as { version: number };
-    return json.version;
-  } catch (err) {
-    if (err instanceof NotFoundError) throw new NotFoundError(`no tag "${tag}" in table ${store.uri}`, { uri: store.uri, cause: err });
-    throw err;
-  }
-}
-
-/** Where a tag is stored. */
-export function tagPath(tag: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(tag)) {
-    throw new InvalidArgumentError(`tag names use letters, digits, ".", "_" and "-"; got "${tag}"`);
-  }
-  return `_refs/tags/${tag}.json`;
 }
