@@ -38,3 +38,21 @@ export { DataFileReader, type OpenOptions, type PageInfo } from "../format/file/
 export type { TakeOptions } from "../format/file/take.js";
 export type { ScanOptions } from "../format/file/scan.js";
 export type { FileMetadata, PageMeta, PageStats, ColumnMeta } from "../format/file/layout.js";
+export {
+  Table,
+  type CreateOptions,
+  type OpenTableOptions,
+  type ScanOptions as TableScanOptions,
+  type UpdateOptions,
+  type FilterInput,
+  type Tags,
+} from "../format/table/table.js";
+export type { TableData } from "../format/table/write.js";
+export type { RowFilter } from "../format/table/read.js";
+export { ROW_ID } from "../format/table/read.js";
+export type { MergeInsertOptions, MergeStats } from "../format/table/ops/merge-insert.js";
+export type { AddColumnsFnOptions, ColumnsFn, ColumnsResult } from "../format/table/ops/add-columns.js";
+export type { CompactOptions, CompactStats } from "../format/table/ops/compact.js";
+export type { CleanupOptions, CleanupStats, TagInfo, VersionInfo } from "../format/table/ops/versions.js";
+export type { Manifest, Fragment, OperationRecord } from "../format/table/manifest.js";
+export { TableSchema, type TableField } from "../format/schema.js";
