@@ -168,7 +168,7 @@ export class Table {
   }
 
   /** Live rows, or rows matching `filter`. */
-  countRows(filter?: FilterInput): Promise<number> {
+  async countRows(filter?: FilterInput): Promise<number> {
     return countRows(this.snapshot(), this.filter(filter));
   }
 
@@ -180,19 +180,19 @@ export class Table {
   }
 
   /** Rows as one Arrow table. */
-  toArrow(options: ScanOptions = {}): Promise<A.Table> {
+  async toArrow(options: ScanOptions = {}): Promise<A.Table> {
     const { filter, ...rest } = options;
     const f = this.filter(filter);
     return collect(this.snapshot(), f === undefined ? rest : { ...rest, filter: f });
   }
 
   /** Rows at live offsets, in the order asked. */
-  take(offsets: readonly number[], options: { columns?: readonly string[]; withRowId?: boolean } = {}): Promise<A.Table> {
+  async take(offsets: readonly number[], options: { columns?: readonly string[]; withRowId?: boolean } = {}): Promise<A.Table> {
     return takeOffsets(this.snapshot(), offsets, options);
   }
 
   /** Rows by `_rowid`, in the order asked. */
-  takeRowIds(rowIds: readonly bigint[], options: { columns?: readonly string[]; withRowId?: boolean } = {}): Promise<A.Table> {
+  async takeRowIds(rowIds: readonly bigint[], options: { columns?: readonly string[]; withRowId?: boolean } = {}): Promise<A.Table> {
     return takeRowIds(this.snapshot(), rowIds, options);
   }
 
@@ -245,10 +245,10 @@ export class Table {
     const schema = this.tableSchema;
     const values = new Map<string, ValueExpr>();
     for (const [name, v] of Object.entries(options.values ?? {})) {
-      values.set(name, compiler.value(v, schema, { target: schema.get(name).field.type, literal: true }));
+      values.set(name, compiler.value(v, schema, { target: schema.get(name).field.type, literal: true, column: name }));
     }
     for (const [name, v] of Object.entries(options.valuesSql ?? {})) {
-      values.set(name, compiler.value(v, schema, { target: schema.get(name).field.type }));
+      values.set(name, compiler.value(v, schema, { target: schema.get(name).field.type, column: name }));
     }
     await this.commitOp(await prepareUpdate(this.io, this.snapshot(), this.filter(options.where), values, options));
   }
@@ -274,7 +274,7 @@ export class Table {
       op = await prepareAddByRowId(this.io, this.manifest, spec, options);
     } else {
       const schema = this.tableSchema;
-      const exprs = new Map(Object.entries(spec).map(([name, e]) => [name, compiler.value(e, schema, {})]));
+      const exprs = new Map(Object.entries(spec).map(([name, e]) => [name, compiler.value(e, schema, { column: name })]));
       if (exprs.size === 0) throw new InvalidArgumentError("addColumns needs at least one column");
       op = await prepareAddExpressions(this.io, this.manifest, exprs, options);
     }
@@ -294,7 +294,7 @@ export class Table {
   }
 
   /** Every version: number, time, operation and live rows. */
-  versions(): Promise<VersionInfo[]> {
+  async versions(): Promise<VersionInfo[]> {
     return listVersionInfo(this.io.store);
   }
 
@@ -324,7 +324,7 @@ export class Table {
   }
 
   /** Removes old versions and unreferenced files (see CleanupOptions). */
-  cleanup(options: CleanupOptions = {}): Promise<CleanupStats> {
+  async cleanup(options: CleanupOptions = {}): Promise<CleanupStats> {
     return cleanup(this.io.store, options);
   }
 

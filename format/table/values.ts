@@ -23,5 +23,5 @@ export interface ExpressionCompiler {
    * A value from SQL-like text, an expression tree or (when `literal`) a plain literal; with `target`, the value is
    * cast to it or a clear error names both types.
    */
-  value(input: unknown, schema: TableSchema, options: { target?: A.DataType; literal?: boolean }): ValueExpr;
+  value(input: unknown, schema: TableSchema, options: { target?: A.DataType; literal?: boolean; column?: string }): ValueExpr;
 }

@@ -247,3 +247,52 @@ describe("Table versions", () => {
     await assert.rejects(old.append(rows(3, 1)), /read-only checkout of version 1/);
   });
 });
+
+describe("Table expressions", () => {
+  function labelled(n: number): A.Table {
+    return new A.Table({
+      id: A.makeVector(Int32Array.from({ length: n }, (_, i) => i)),
+      label: A.makeVector(Int8Array.from({ length: n }, (_, i) => i % 10)),
+      score: A.makeVector(Float64Array.from({ length: n }, (_, i) => i / 4)),
+      split: A.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 5 === 0 ? "test" : "train")), new A.Utf8()),
+    });
+  }
+
+  it("filters scans, counts and takes with SQL-like text", async () => {
+    const t = await Table.create(uri(), labelled(1000));
+    assert.equal(await t.countRows("label = 3"), 100);
+    assert.equal(await t.countRows("label = 3 AND split = 'train'"), 100);
+    assert.equal(await t.countRows("split = 'test' OR id < 10"), 208);
+    assert.equal(await t.countRows("id BETWEEN 10 AND 19 AND label IN (1, 2)"), 2);
+    const got = await t.toArrow({ columns: ["id"], filter: "score > 248.75", limit: 3 });
+    assert.deepEqual([...got.getChild("id")!], [996, 997, 998]);
+    await assert.rejects(t.countRows("lable = 3"), /no column "lable"; did you mean "label"\?/);
+    await assert.rejects(t.countRows("label"), /a filter must be a condition/);
+  });
+
+  it("skips pages whose statistics rule the filter out", async () => {
+    const t = await Table.create(uri(), labelled(200_000), { file: { maxPageRows: 8192 } });
+    await t.countRows("id < 0"); // opens the data file (its footer read is not what this test measures)
+    t.store.resetStats();
+    assert.equal(await t.countRows("id >= 190000"), 10_000);
+    const selective = t.store.stats.bytesRead;
+    t.store.resetStats();
+    assert.equal(await t.countRows("id >= 0"), 200_000);
+    assert.ok(selective * 5 < t.store.stats.bytesRead, `selective ${selective} vs full ${t.store.stats.bytesRead} bytes`);
+  });
+
+  it("deletes, updates and adds columns with expressions", async () => {
+    const t = await Table.create(uri(), labelled(100));
+    await t.delete("split = 'test'");
+    assert.equal(await t.countRows(), 80);
+    await t.update({ where: "label = 1", valuesSql: { score: "score * 100" }, values: { split: "one" } });
+    const ones = await t.toArrow({ filter: "label = 1" });
+    assert.deepEqual([...ones.getChild("score")!], [1, 11, 21, 31, 41, 51, 61, 71, 81, 91].map((i) => i * 25));
+    assert.ok([...ones.getChild("split")!].every((s) => s === "one"));
+    await t.addColumns({ big: "score > 50", tag: "upper(split)" });
+    const row = (await t.toArrow({ filter: "id = 91" })).get(0)!.toJSON();
+    assert.deepEqual(row, { id: 91, label: 1, score: 2275, split: "one", big: true, tag: "ONE" });
+    await assert.rejects(t.update({ values: { label: "x" } }), /cannot cast 'x' to int8/);
+    await assert.rejects(t.addColumns({ bad: "nope + 1" }), /no column "nope"/);
+  });
+});
