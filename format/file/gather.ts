@@ -442,6 +442,15 @@ export function takeIndices(d: A.Data, indices: Uint32Array): A.Data {
       const s32 = new Uint32Array(src.buffer, src.byteOffset, d.length);
       const o32 = new Uint32Array(out.buffer);
       for (let i = 0; i < n; i++) o32[i] = s32[indices[i]!]!;
+    } else if (width === 8 && src.byteOffset % 4 === 0) {
+      // Two 32-bit moves per value: a Float64Array copy could canonicalise NaN bit patterns (int64 -1 is one).
+      const s32 = new Uint32Array(src.buffer, src.byteOffset, d.length * 2);
+      const o32 = new Uint32Array(out.buffer);
+      for (let i = 0; i < n; i++) {
+        const j = indices[i]! * 2;
+        o32[2 * i] = s32[j]!;
+        o32[2 * i + 1] = s32[j + 1]!;
+      }
     } else {
       for (let i = 0; i < n; i++) out.set(src.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
     }

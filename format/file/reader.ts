@@ -1,7 +1,7 @@
 // Opens a Tessera data file: reads and checks the footer once, then serves takes and scans (take.ts, scan.ts).
 
 import * as A from "apache-arrow";
-import { CorruptFileError, InvalidArgumentError } from "../errors.js";
+import { CorruptFileError, InvalidArgumentError, StorageError } from "../errors.js";
 import type { ObjectStore } from "../store/object-store.js";
 import { decodeChunk } from "./encodings/mini-block.js";
 import { decodeFixedPage } from "./encodings/fixed-records.js";
@@ -93,7 +93,16 @@ export class DataFileReader {
       throw new CorruptFileError(`${uri} is too small (${size} bytes) to be a Tessera data file; it may be truncated`, { uri });
     }
     const tailLen = Math.min(size, TAIL_GUESS);
-    const [tail] = await store.getRanges(path, [{ offset: size - tailLen, length: tailLen }]);
+    let tail: Uint8Array | undefined;
+    try {
+      [tail] = await store.getRanges(path, [{ offset: size - tailLen, length: tailLen }]);
+    } catch (err) {
+      // A known size (from a manifest) larger than the object: the file was cut short.
+      if (err instanceof StorageError && options.size !== undefined) {
+        throw new CorruptFileError(`${uri} is shorter than its recorded size of ${size} bytes; the file is truncated`, { uri, cause: err });
+      }
+      throw err;
+    }
     const trailer = decodeTrailer(tail!.subarray(tailLen - TRAILER_BYTES), size, uri);
     let metaBytes: Uint8Array;
     const tailStart = size - tailLen;

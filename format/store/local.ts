@@ -293,6 +293,27 @@ export class LocalStore extends BaseStore {
     });
   }
 
+  /** Deletes temporary files (of writers that died before publishing) older than `before`. */
+  async sweepUnfinished(before: Date): Promise<number> {
+    let removed = 0;
+    const walk = async (dir: string): Promise<void> => {
+      const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        const p = nodePath.join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.name.startsWith(TEMP_MARK)) {
+          const st = await fs.stat(p).catch(() => undefined);
+          if (st !== undefined && st.mtime < before) {
+            await fs.unlink(p).catch(() => undefined);
+            removed++;
+          }
+        }
+      }
+    };
+    await walk(this.root);
+    return removed;
+  }
+
   async close(): Promise<void> {
     const all = [...this.handles.values()];
     this.handles.clear();

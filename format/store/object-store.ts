@@ -92,6 +92,11 @@ export interface ObjectStore {
   delete(path: string): Promise<void>;
   /** Releases open handles and connections. */
   close(): Promise<void>;
+  /**
+   * Removes leftovers of writes that never finished (a killed writer's temporary files) older than `before`;
+   * returns how many. Backends without such leftovers do not implement it.
+   */
+  sweepUnfinished?(before: Date): Promise<number>;
 }
 
 /** A fresh zeroed stats record. */

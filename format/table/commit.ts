@@ -4,7 +4,8 @@
 // rebuilds its manifest on the newest one and tries the next number, with jittered backoff. Nothing a loser wrote
 // is visible until it wins, and a writer that dies leaves only unreferenced files that cleanup removes.
 
-import { CommitConflictError, NotFoundError, RetryableError } from "../errors.js";
+import { randomUUID } from "node:crypto";
+import { CommitConflictError, CorruptFileError, NotFoundError, RetryableError } from "../errors.js";
 import type { ObjectStore } from "../store/object-store.js";
 import {
   checkWritable,
@@ -60,7 +61,10 @@ export async function readManifest(store: ObjectStore, version: number): Promise
   }
   const m = decodeManifest(bytes, describe(store, path));
   if (m.version !== version) {
-    throw new NotFoundError(`manifest ${describe(store, path)} claims version ${m.version}; the table is damaged`, { version });
+    throw new CorruptFileError(`manifest ${describe(store, path)} claims version ${m.version}; the table is damaged`, {
+      uri: describe(store, path),
+      version,
+    });
   }
   return m;
 }
@@ -124,6 +128,7 @@ export async function commit(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   if (base !== undefined) checkWritable(base, store.uri);
   let latest = base;
+  const commitId = randomUUID();
   for (let attempt = 0; ; attempt++) {
     const body = await op.build(latest);
     const version = (latest?.version ?? 0) + 1;
@@ -135,6 +140,7 @@ export async function commit(
       version,
       timestamp: Date.now(),
       writer: WRITER_NAME,
+      commitId,
       operation: op.record,
       schema: body.schema,
       nextFieldId: body.nextFieldId,
@@ -156,6 +162,11 @@ export async function commit(
       } catch (err) {
         if (err instanceof NotFoundError) break;
         throw err;
+      }
+      if (other.commitId === commitId) {
+        // Our own manifest: the create succeeded but its reply was lost and the retry saw it as someone else's.
+        await store.put(LATEST_HINT, new TextEncoder().encode(JSON.stringify({ version: v }))).catch(() => undefined);
+        return other;
       }
       if (latest === undefined) {
         throw new CommitConflictError(`cannot create table ${store.uri}: another writer created it first (version ${v})`, {

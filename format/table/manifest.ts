@@ -84,6 +84,11 @@ export interface Manifest {
   /** Milliseconds since the epoch when the version was committed. */
   timestamp: number;
   writer: string;
+  /**
+   * A random id of the commit attempt that wrote this manifest: a writer whose create-if-absent reply was lost
+   * recognises its own manifest by it instead of committing the same change twice.
+   */
+  commitId?: string;
   operation: OperationRecord;
   schema: TableSchemaJson;
   nextFieldId: number;

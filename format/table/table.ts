@@ -8,7 +8,7 @@ import type { ObjectStore, StorageOptions } from "../store/object-store.js";
 import { TableSchema } from "../schema.js";
 import { commit, latestVersion, readLatest, readManifest, type PendingCommit } from "./commit.js";
 import { TableIo, type FragmentWriteOptions } from "./fragment-io.js";
-import { manifestRows, type Manifest } from "./manifest.js";
+import { checkWritable, manifestRows, type Manifest } from "./manifest.js";
 import { compiler } from "./expressions.js";
 import {
   prepareAddByRowId,
@@ -206,6 +206,7 @@ export class Table {
     if (this.readOnly) {
       throw new InvalidArgumentError(`${what}: this handle is a read-only checkout of version ${this.version}; open the table to write`);
     }
+    checkWritable(this.manifest, this.io.uri); // before any data file is written
   }
 
   /** Adds rows; the schema must match the table's. */

@@ -42,40 +42,88 @@ function describeType(t: A.DataType): string {
   return s;
 }
 
-/** Checks a batch's columns against the table's and returns the batch with the table's fields, in table order. */
-export function conform(batch: A.RecordBatch, fields: readonly TableField[], what: string): A.RecordBatch {
-  const have = new Map(batch.schema.fields.map((f, i) => [f.name, i]));
+/** Checks column names against the table's: none missing, none extra. */
+function checkNames(schema: A.Schema, fields: readonly TableField[], what: string): void {
+  const have = new Set(schema.fields.map((f) => f.name));
   const missing = fields.filter((f) => !have.has(f.field.name)).map((f) => f.field.name);
   const known = new Set(fields.map((f) => f.field.name));
-  const extra = batch.schema.fields.map((f) => f.name).filter((n) => !known.has(n));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new InvalidArgumentError(
-      `${what}: ` +
-        [
-          missing.length > 0 ? `the data lacks column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `"${m}"`).join(", ")}` : "",
-          extra.length > 0 ? `the table has no column${extra.length > 1 ? "s" : ""} ${extra.map((m) => `"${m}"`).join(", ")}` : "",
-        ]
-          .filter((x) => x !== "")
-          .join("; ") +
-        ` (table columns: ${fields.map((f) => f.field.name).join(", ")})`,
-    );
+  const extra = schema.fields.map((f) => f.name).filter((n) => !known.has(n));
+  if (missing.length === 0 && extra.length === 0) return;
+  const list = (xs: string[]): string => xs.map((m) => `"${m}"`).join(", ");
+  const parts = [
+    missing.length > 0 ? `the data lacks column${missing.length > 1 ? "s" : ""} ${list(missing)}` : "",
+    extra.length > 0 ? `the table has no column${extra.length > 1 ? "s" : ""} ${list(extra)}` : "",
+  ].filter((x) => x !== "");
+  throw new InvalidArgumentError(`${what}: ${parts.join("; ")} (table columns: ${fields.map((f) => f.field.name).join(", ")})`);
+}
+
+/**
+ * True when `got` has the shape of `want`, ignoring the nullability of nested fields (data built without
+ * declaring `nullable: false` on vector items is common); nulls that are really there are checked separately.
+ */
+/** Arrow's type equality, without its type-guard signature (which would narrow `got` to never below). */
+const typesEqual = A.util.compareTypes as (a: A.DataType, b: A.DataType) => boolean;
+
+function sameShape(want: A.DataType, got: A.DataType): boolean {
+  if (typesEqual(want, got)) return true;
+  if (want.typeId !== got.typeId || want.children?.length !== got.children?.length || (want.children?.length ?? 0) === 0) return false;
+  if (want.typeId === A.Type.FixedSizeList && (want as A.FixedSizeList).listSize !== (got as A.FixedSizeList).listSize) return false;
+  return want.children.every((c, i) => c.name === got.children[i]!.name && sameShape(c.type, got.children[i]!.type));
+}
+
+/** Why `want` and `got` differ, for the error message. */
+function difference(want: A.DataType, got: A.DataType): string {
+  if (want.typeId === A.Type.FixedSizeList && got.typeId === A.Type.FixedSizeList) {
+    const a = (want as A.FixedSizeList).listSize;
+    const b = (got as A.FixedSizeList).listSize;
+    if (a !== b) return ` (vector dimension ${a} in the table, ${b} in the data)`;
   }
-  const children = fields.map(({ field }) => {
-    const i = have.get(field.name)!;
-    const got = batch.schema.fields[i]!;
-    if (!A.util.compareTypes(field.type, got.type)) {
+  return "";
+}
+
+/** `d` relabelled with the table's type, after checking that non-nullable nested fields hold no nulls. */
+function retype(d: A.Data, type: A.DataType, column: string, what: string): A.Data {
+  if (d.type === type) return d;
+  const wantChildren = type.children ?? [];
+  const children = d.children.map((c, i) => {
+    const f = wantChildren[i]!;
+    if (!f.nullable && c.nullCount > 0) {
+      throw new InvalidArgumentError(`${what}: column "${column}" has nulls in its "${f.name}" items, which the table does not allow`, {
+        column,
+      });
+    }
+    return retype(c, f.type, column, what);
+  });
+  return d.clone(type as never, d.offset, d.length, d.nullCount, d.buffers, children);
+}
+
+/** Checks a schema against the table's, before any row is read. */
+export function checkSchema(schema: A.Schema, fields: readonly TableField[], what: string): void {
+  checkNames(schema, fields, what);
+  for (const { field } of fields) {
+    const got = schema.fields.find((f) => f.name === field.name)!;
+    if (!sameShape(field.type, got.type)) {
       throw new InvalidArgumentError(
-        `${what}: column "${field.name}" is ${describeType(field.type)} in the table but ${describeType(got.type)} in the data`,
+        `${what}: column "${field.name}" is ${String(field.type)} in the table but ${String(got.type)} in the data` +
+          difference(field.type, got.type),
         { column: field.name },
       );
     }
-    const one = batch.getChildAt(i)!.data[0]!; // a record batch holds one chunk per column
+  }
+}
+
+/** Checks a batch's columns against the table's and returns the batch with the table's fields, in table order. */
+export function conform(batch: A.RecordBatch, fields: readonly TableField[], what: string): A.RecordBatch {
+  checkSchema(batch.schema, fields, what);
+  const at = new Map(batch.schema.fields.map((f, i) => [f.name, i]));
+  const children = fields.map(({ field }) => {
+    const one = batch.getChildAt(at.get(field.name)!)!.data[0]!; // a record batch holds one chunk per column
     if (!field.nullable && hasNullsIn(one, 0, one.length)) {
       throw new InvalidArgumentError(`${what}: column "${field.name}" is not nullable in the table but the data has nulls`, {
         column: field.name,
       });
     }
-    return one;
+    return retype(one, field.type, field.name, what);
   });
   const schema = new A.Schema(fields.map((f) => f.field));
   return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: batch.numRows, children }));
@@ -87,7 +135,10 @@ export async function* conformed(
   fields: readonly TableField[],
   what: string,
 ): AsyncGenerator<A.RecordBatch> {
+  const known = schemaOf(data);
+  if (known !== undefined) checkSchema(known, fields, what); // even when there are no rows
   for await (const b of batchesOf(data)) {
-    if (b.numRows > 0) yield conform(b, fields, what);
+    const c = conform(b, fields, what); // empty batches are checked too
+    if (c.numRows > 0) yield c;
   }
 }

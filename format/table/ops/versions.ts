@@ -158,5 +158,6 @@ export async function cleanup(store: ObjectStore, options: CleanupOptions = {}):
     stats.removedFiles++;
     stats.removedBytes += o.size;
   }
+  stats.removedFiles += (await store.sweepUnfinished?.(new Date(grace))) ?? 0;
   return stats;
 }
