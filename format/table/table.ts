@@ -99,17 +99,21 @@ export interface ScanOptions extends Omit<TableScanOptions, "filter"> {
   filter?: FilterInput;
 }
 
+/** How subclasses (index/ adds vector search) are constructed by the static factories. */
+export type TableConstructor<T extends Table> = new (io: TableIo, manifest: Manifest, readOnly: boolean) => T;
+
 /** A versioned table. */
 export class Table {
-  private constructor(
-    private readonly io: TableIo,
-    private manifest: Manifest,
+  /** Internal: use `Table.create` or `Table.open`. */
+  constructor(
+    protected readonly io: TableIo,
+    protected manifest: Manifest,
     /** Read-only handles come from checkout() and never move. */
     readonly readOnly: boolean,
   ) {}
 
   /** Creates a table from data (an Arrow table may have no rows, to set the schema). */
-  static async create(uri: string, data: TableData, options: CreateOptions = {}): Promise<Table> {
+  static async create<T extends Table>(this: TableConstructor<T>, uri: string, data: TableData, options: CreateOptions = {}): Promise<T> {
     const store = await openStore(uri, options.storage);
     const io = new TableIo(store, store.uri);
     const current = await latestVersion(store);
@@ -120,11 +124,11 @@ export class Table {
     }
     const base = current === undefined ? undefined : await readManifest(store, current);
     const op = await prepareReplace(io, base, data, base === undefined ? "create" : "overwrite", options);
-    return new Table(io, await commit(store, base, op), false);
+    return new this(io, await commit(store, base, op), false);
   }
 
   /** Opens the latest version, or the one named by `version` or `tag`. */
-  static async open(uri: string, options: OpenTableOptions = {}): Promise<Table> {
+  static async open<T extends Table>(this: TableConstructor<T>, uri: string, options: OpenTableOptions = {}): Promise<T> {
     const store = await openStore(uri, options.storage);
     const io = new TableIo(store, store.uri);
     if (options.version !== undefined && options.tag !== undefined) {
@@ -134,7 +138,7 @@ export class Table {
     if (options.tag !== undefined) manifest = await readManifest(store, await tagVersion(store, options.tag));
     else if (options.version !== undefined) manifest = await readManifest(store, options.version);
     else manifest = await readLatest(store);
-    return new Table(io, manifest, options.version !== undefined || options.tag !== undefined);
+    return new this(io, manifest, options.version !== undefined || options.tag !== undefined);
   }
 
   get uri(): string {
@@ -157,11 +161,11 @@ export class Table {
     return this.tableSchema.toArrow();
   }
 
-  private snapshot(): Snapshot {
+  protected snapshot(): Snapshot {
     return { io: this.io, manifest: this.manifest, schema: this.tableSchema };
   }
 
-  private filter(f: FilterInput | undefined): RowFilter | undefined {
+  protected filter(f: FilterInput | undefined): RowFilter | undefined {
     if (f === undefined) return undefined;
     if (isRowFilter(f)) return f;
     return compiler.filter(f, this.tableSchema);
@@ -197,12 +201,12 @@ export class Table {
   }
 
   /** Commits `op` on this handle's version and moves the handle to the result. */
-  private async commitOp(op: PendingCommit | undefined): Promise<void> {
+  protected async commitOp(op: PendingCommit | undefined): Promise<void> {
     if (op === undefined) return;
     this.manifest = await commit(this.io.store, this.manifest, op);
   }
 
-  private writable(what: string): void {
+  protected writable(what: string): void {
     if (this.readOnly) {
       throw new InvalidArgumentError(`${what}: this handle is a read-only checkout of version ${this.version}; open the table to write`);
     }
@@ -330,8 +334,9 @@ export class Table {
   }
 
   /** A read-only handle on another version of this table (by number or tag). */
-  async checkout(versionOrTag: number | string): Promise<Table> {
+  async checkout(versionOrTag: number | string): Promise<this> {
     const v = typeof versionOrTag === "string" ? await tagVersion(this.io.store, versionOrTag) : versionOrTag;
-    return new Table(this.io, await readManifest(this.io.store, v), true);
+    const Ctor = this.constructor as TableConstructor<this>;
+    return new Ctor(this.io, await readManifest(this.io.store, v), true);
   }
 }
