@@ -3,6 +3,7 @@
 
 import * as A from "apache-arrow";
 import { InvalidArgumentError } from "./errors.js";
+import { nearestNames } from "./expr/suggest.js";
 import { typeFromJson, typeToJson, type TypeJson } from "./file/schema-json.js";
 
 /** A top-level column: an Arrow field plus the id data files know it by. */
@@ -98,7 +99,9 @@ export class TableSchema {
   get(name: string): TableField {
     const f = this.byName.get(name);
     if (f === undefined) {
-      throw new InvalidArgumentError(`no column "${name}"; columns are: ${this.names.join(", ")}`, { column: name });
+      const near = nearestNames(name, this.names);
+      const hint = near.length > 0 ? `did you mean ${near.map((n) => `"${n}"`).join(" or ")}? ` : "";
+      throw new InvalidArgumentError(`no column "${name}"; ${hint}columns are: ${this.names.join(", ")}`, { column: name });
     }
     return f;
   }

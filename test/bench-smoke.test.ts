@@ -1,5 +1,6 @@
 // Smoke test for test/bench/ (which the test runner skips): every registered benchmark runs at size small, the
-// dispatcher rejects unknown names, and the take benchmark's sides return exactly the rows asked for.
+// dispatcher rejects unknown names, the take benchmark's sides return exactly the rows asked for, and the table
+// benchmark reports every case and computes its added columns right.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -10,8 +11,10 @@ import { after, before, describe, it } from "node:test";
 import type * as arrow from "apache-arrow";
 import { loadFashionMnist } from "./bench/data/fashion-mnist.js";
 import { BENCHMARKS } from "./bench/registry.js";
+import { fnv1aHashes, l2Norms, TAKE_SIZES } from "./bench/table.js";
 import { LanceDbSide } from "./bench/sides/lancedb.js";
 import { ParquetDuckDbSide } from "./bench/sides/parquet-duckdb.js";
+import type { ColumnChunk } from "./bench/sides/table-side.js";
 import { TesseraFileSide } from "./bench/sides/tessera-file.js";
 
 /** Asked out of order, with both ends of the table and a duplicate. */
@@ -27,6 +30,54 @@ function rowOf(table: arrow.Table, i: number): Record<string, unknown> {
     png: Array.from(row.png as Uint8Array),
     vector: Array.from((row.vector as arrow.Vector).toArray() as Float32Array),
   };
+}
+
+type Timings = Record<string, { medianMs: number }>;
+
+/** The table benchmark measured every case on its sides, and they agreed (it throws on wrong rows itself). */
+function checkTableReport(report: Record<string, unknown>): void {
+  const positive = (timings: Timings, sides: string[]): void => {
+    assert.deepEqual(Object.keys(timings).sort(), [...sides].sort());
+    assert.ok(Object.values(timings).every((t) => t.medianMs > 0));
+  };
+  const both = ["lancedb", "tessera"];
+  const create = report.create as { timings: Timings; diskBytes: Record<string, number> };
+  positive(create.timings, both);
+  assert.ok(create.diskBytes.tessera! > 0 && create.diskBytes.lancedb! > 0);
+
+  const takes = report.take as { rowsPerTake: number; timings: Timings; io: { requests: number } }[];
+  assert.deepEqual(takes.map((t) => t.rowsPerTake), [...TAKE_SIZES]);
+  for (const t of takes) {
+    positive(t.timings, both);
+    assert.ok(t.io.requests >= 1, "Tessera's store counters were read");
+  }
+
+  const scan = report.scan as { timings: Timings; rows: Record<string, number> };
+  positive(scan.timings, ["duckdb", "lancedb", "tessera"]);
+  const counts = Object.values(scan.rows);
+  assert.equal(counts.length, 3);
+  assert.ok(counts[0]! > 0 && counts.every((n) => n === counts[0]), `scan row counts ${JSON.stringify(scan.rows)}`);
+
+  const adds = report.addColumns as {
+    column: string;
+    timings: Timings;
+    tesseraBytesWritten: number;
+    tesseraColumnBytes: number;
+    lancedbBytesWritten: number;
+    tableBytes: number;
+  }[];
+  assert.deepEqual(adds.map((a) => a.column), ["png_fnv1a", "vector_norm"]);
+  for (const a of adds) {
+    positive(a.timings, both);
+    assert.ok(a.tesseraColumnBytes > 0 && a.tesseraBytesWritten >= a.tesseraColumnBytes, "Tessera wrote the new data file");
+    assert.ok(a.tesseraBytesWritten < a.tableBytes / 10, "Tessera did not rewrite the table");
+    assert.ok(a.lancedbBytesWritten > 0);
+  }
+
+  const versions = report.versions as { timings: Timings }[];
+  assert.equal(versions.length, 3);
+  for (const v of versions) positive(v.timings, both);
+  assert.equal((report.targets as unknown[]).length, 5);
 }
 
 describe("benchmarks at size small", () => {
@@ -45,6 +96,7 @@ describe("benchmarks at size small", () => {
           assert.ok(c.io.requests >= 1, "Tessera's store counters were read");
         }
       }
+      if (name === "table") checkTableReport(report);
     });
   }
 
@@ -97,5 +149,29 @@ describe("take sides return the asked rows", () => {
       await lance.close();
       await parquet.close();
     }
+  });
+});
+
+describe("table benchmark column functions", () => {
+  const binary = (values: number[][]): ColumnChunk => {
+    const offsets = new Int32Array(values.length + 1);
+    values.forEach((v, i) => (offsets[i + 1] = offsets[i]! + v.length));
+    return { length: values.length, values: Uint8Array.from(values.flat()), valueOffsets: offsets, children: [] };
+  };
+
+  it("fnv1aHashes gives 32-bit FNV-1a of each value, across chunks", () => {
+    // Reference values of FNV-1a 32: "" → 0x811c9dc5, "a" → 0xe40c292c, "foobar" → 0xbf9cf968.
+    const foobar = [..."foobar"].map((c) => c.charCodeAt(0));
+    const hashes = fnv1aHashes([binary([[], [0x61]]), binary([foobar])]);
+    assert.deepEqual(Array.from(hashes), [0x811c9dc5, 0xe40c292c, 0xbf9cf968]);
+  });
+
+  it("l2Norms gives each vector's norm, for sliced chunks too", () => {
+    const child = (values: number[]): ColumnChunk => ({ length: values.length, values: Float32Array.from(values), children: [] });
+    const norms = l2Norms([
+      { length: 2, values: new Float32Array(0), children: [child([3, 4, 0, 0])] },
+      { length: 1, values: new Float32Array(0), children: [child([1, 2])] },
+    ]);
+    assert.deepEqual(Array.from(norms), [5, 0, Math.fround(Math.sqrt(5))]);
   });
 });

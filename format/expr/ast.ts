@@ -2,6 +2,7 @@
 // It names columns and SQL types but knows nothing of schemas; `resolveExpr` binds it to one.
 
 import * as A from "apache-arrow";
+import { typesEqual } from "../file/schema-json.js";
 
 /** A value a literal can hold; `null` is SQL NULL. */
 export type LiteralValue = number | bigint | string | boolean | null;
@@ -160,7 +161,7 @@ export function castTargetType(name: CastTypeName): A.DataType {
 /** The canonical cast name of an Arrow type, when it has one (for printing `CAST(x AS ...)`). */
 export function castTypeName(type: A.DataType): CastTypeName | undefined {
   for (const [name, make] of Object.entries(CAST_TYPES) as [CastTypeName, () => A.DataType][]) {
-    if (A.util.compareTypes(make(), type)) return name;
+    if (typesEqual(make(), type)) return name;
   }
   return undefined;
 }

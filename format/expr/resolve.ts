@@ -336,8 +336,12 @@ function intResult(left: Bound, right: Bound): A.Int {
   if (lf !== undefined) return lf;
   const rf = isFlexible(right) && !isFlexible(left) ? adoptedInt(right, left.type) : undefined;
   if (rf !== undefined) return rf;
+  // Literals take a signed type so arithmetic between them can go negative (65535 - 65536); a literal too big for
+  // int64 still gets uint64.
   const own = (b: Bound): A.Int =>
-    isFlexible(b) ? smallestIntType(b.value as number | bigint, (b.value as number | bigint) >= 0)! : (b.type as A.Int);
+    isFlexible(b)
+      ? (smallestIntType(b.value as number | bigint, false) ?? smallestIntType(b.value as number | bigint, true)!)
+      : (b.type as A.Int);
   return promoteInt(commonIntType(own(left), own(right)));
 }
 

@@ -2,6 +2,7 @@
 // that decide arithmetic and coalesce result types.
 
 import * as A from "apache-arrow";
+import { typesEqual } from "../file/schema-json.js";
 import { InvalidArgumentError } from "../errors.js";
 import { castTypeName } from "./ast.js";
 
@@ -125,7 +126,7 @@ export function commonIntType(a: A.Int, b: A.Int): A.Int {
 
 /** True when two types are the same Arrow type. */
 export function sameType(a: A.DataType, b: A.DataType): boolean {
-  return A.util.compareTypes(a, b);
+  return typesEqual(a, b);
 }
 
 /** Timestamp unit ranks; a date counts as seconds (day) or milliseconds. */

@@ -102,6 +102,21 @@ export function typeToJson(t: A.DataType, column?: string): TypeJson {
   }
 }
 
+/**
+ * Structural type equality. Arrow JS's compareTypes is one-directional (`b instanceof a.constructor`), so a
+ * `new Float(DOUBLE)` read from a file and a `new Float64()` made by a user would differ; this compares what the
+ * types mean (and falls back to compareTypes both ways for types the file format does not store).
+ */
+export function typesEqual(a: A.DataType, b: A.DataType): boolean {
+  if (a === b) return true;
+  if (a.typeId !== b.typeId) return false;
+  try {
+    return JSON.stringify(typeToJson(a)) === JSON.stringify(typeToJson(b));
+  } catch {
+    return A.util.compareTypes(a, b) && A.util.compareTypes(b, a);
+  }
+}
+
 export function schemaToJson(s: A.Schema): SchemaJson {
   const out: SchemaJson = { fields: s.fields.map((f) => fieldToJson(f)) };
   const meta = metaToJson(s.metadata);

@@ -20,7 +20,7 @@ import {
   type PageMeta,
   type VariablePage,
 } from "./layout.js";
-import { schemaToJson } from "./schema-json.js";
+import { schemaToJson, typesEqual } from "./schema-json.js";
 import { computeStats } from "./stats.js";
 import { flatWidth, physicalKind, primitiveWidth } from "./types.js";
 
@@ -305,7 +305,7 @@ export function checkBatchSchema(expected: A.Schema, got: A.Schema, path: string
 }
 
 function typeEquals(a: A.DataType, b: A.DataType): boolean {
-  return A.util.compareTypes(a, b);
+  return typesEqual(a, b);
 }
 
 /** Anything that yields record batches. */

@@ -98,10 +98,15 @@ export async function* scanTable(snap: Snapshot, options: TableScanOptions = {})
   const readCols = [...new Map([...outCols, ...filterCols].map((f) => [f.id, f])).values()];
   const outIdx = outCols.map((f) => readCols.indexOf(f));
   const schema = outputSchema(snap, outCols, withRowId);
-  const readSchema = new A.Schema(readCols.map((f) => f.field));
+  // A filter reading no column (TRUE, 1 = 1) still needs a batch that knows its row count: Arrow JS reports a
+  // batch without columns as empty, so such a batch gets a placeholder column of nulls.
+  const readSchema = new A.Schema(readCols.length > 0 ? readCols.map((f) => f.field) : [new A.Field("__rows", new A.Null(), true)]);
   const batchSize = options.batchSize ?? 8192;
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`);
-  let skip = Math.max(0, options.offset ?? 0);
+  for (const [name, v] of [["limit", options.limit], ["offset", options.offset]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0; got ${v}`);
+  }
+  let skip = options.offset ?? 0;
   let left = options.limit ?? Infinity;
   if (left <= 0) return;
   for (const frag of snap.manifest.fragments) {
@@ -112,7 +117,8 @@ export async function* scanTable(snap: Snapshot, options: TableScanOptions = {})
     for await (const part of scanFragment(snap.io, frag, readCols, { batchSize, rowRanges: ranges })) {
       let sel = selectLive(live, part.start, part.length);
       if (options.filter !== undefined && (sel === undefined || sel.length > 0)) {
-        const batch = new A.RecordBatch(readSchema, A.makeData({ type: new A.Struct(readSchema.fields), length: part.length, children: part.columns }));
+        const cols = readCols.length > 0 ? part.columns : [A.makeData({ type: new A.Null(), length: part.length, nullCount: part.length })];
+        const batch = new A.RecordBatch(readSchema, A.makeData({ type: new A.Struct(readSchema.fields), length: part.length, children: cols }));
         const hits = options.filter.select(batch);
         sel = sel === undefined ? hits : intersectSorted(sel, hits);
       }
@@ -244,7 +250,8 @@ export async function takeOffsets(snap: Snapshot, offsets: readonly number[], op
   const logical = new Map<Fragment, { at: number[]; local: number[] }>();
   const addrs: RowAddress[] = new Array(offsets.length);
   offsets.forEach((o, i) => {
-    if (!Number.isInteger(o) || o < 0 || o >= total) {
+    if (!Number.isInteger(o)) throw new InvalidArgumentError(`offsets must be whole numbers; got ${o}`);
+    if (o < 0 || o >= total) {
       throw new InvalidArgumentError(`offset ${o} is out of range: the table has ${total} rows at version ${snap.manifest.version}`);
     }
     let lo = 0;

@@ -295,6 +295,10 @@ export class Table {
   /** Renames a column (the manifest only). */
   async renameColumn(from: string, to: string): Promise<void> {
     this.writable("renameColumn");
+    if (from === to) {
+      this.tableSchema.get(from);
+      return;
+    }
     await this.commitOp(prepareRenameColumn(this.manifest, from, to));
   }
 

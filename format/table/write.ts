@@ -4,6 +4,7 @@
 import * as A from "apache-arrow";
 import { InvalidArgumentError } from "../errors.js";
 import { hasNullsIn } from "../file/gather.js";
+import { typesEqual } from "../file/schema-json.js";
 import type { TableField } from "../schema.js";
 
 /** Data a table accepts. */
@@ -61,9 +62,6 @@ function checkNames(schema: A.Schema, fields: readonly TableField[], what: strin
  * True when `got` has the shape of `want`, ignoring the nullability of nested fields (data built without
  * declaring `nullable: false` on vector items is common); nulls that are really there are checked separately.
  */
-/** Arrow's type equality, without its type-guard signature (which would narrow `got` to never below). */
-const typesEqual = A.util.compareTypes as (a: A.DataType, b: A.DataType) => boolean;
-
 function sameShape(want: A.DataType, got: A.DataType): boolean {
   if (typesEqual(want, got)) return true;
   if (want.typeId !== got.typeId || want.children?.length !== got.children?.length || (want.children?.length ?? 0) === 0) return false;

@@ -6,4 +6,5 @@ import type { Benchmark } from "./harness.js";
 export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   take: () => import("./take.js"),
   codecs: () => import("./codecs.js"),
+  table: () => import("./table.js"),
 };

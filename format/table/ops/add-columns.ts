@@ -5,6 +5,7 @@
 import * as A from "apache-arrow";
 import { CommitConflictError, InvalidArgumentError } from "../../errors.js";
 import { makeGatherer } from "../../file/gather.js";
+import { typesEqual } from "../../file/schema-json.js";
 import { TableSchema, type TableField } from "../../schema.js";
 import type { PendingCommit } from "../commit.js";
 import { scanFragment, writeFiles, type FragmentWriteOptions, type TableIo } from "../fragment-io.js";
@@ -71,7 +72,7 @@ function resultColumns(result: ColumnsResult, rows: number, fields: readonly A.F
         column: name,
       });
     }
-    if (want !== undefined && !A.util.compareTypes(want, data.type)) {
+    if (want !== undefined && !typesEqual(want, data.type)) {
       throw new InvalidArgumentError(`the column function returned ${String(data.type)} for "${name}", declared ${String(want)}`, { column: name });
     }
     return { name, data };
@@ -183,19 +184,27 @@ export async function prepareAddFunction(
   const inputs = options.inputColumns === undefined ? [...schema.fields] : schema.select(options.inputColumns);
   const batchSize = options.batchSize ?? 8192;
   let fields = options.fields;
-  // The first batch decides the new fields when they are not declared.
+  // The first batch decides the new fields when they are not declared; its result is kept, so the function
+  // (perhaps an expensive embedder) is not run on that batch twice.
+  let sampled: { frag: number; result: ColumnsResult } | undefined;
   if (fields === undefined) {
     const frag = base.fragments.find((f) => f.physicalRows > 0);
     if (frag === undefined) throw new InvalidArgumentError("addColumns with a function on an empty table needs options.fields");
-    const first = await inputBatches(io, frag, inputs, Math.min(batchSize, frag.physicalRows))[Symbol.asyncIterator]().next();
-    const cols = resultColumns(await fn(first.value as A.RecordBatch), (first.value as A.RecordBatch).numRows, undefined);
-    fields = cols.map((c) => new A.Field(c.name, c.data.type, true));
+    const first = (await inputBatches(io, frag, inputs, batchSize)[Symbol.asyncIterator]().next()).value as A.RecordBatch;
+    const result = await fn(first);
+    fields = resultColumns(result, first.numRows, undefined).map((c) => new A.Field(c.name, c.data.type, true));
+    sampled = { frag: frag.id, result };
   }
   const declared = fields;
   const compute: FragmentComputer = (frag, added) => ({
     async *[Symbol.asyncIterator]() {
+      let first = true;
       for await (const b of inputBatches(io, frag, inputs, batchSize)) {
-        const cols = resultColumns(await fn(b), b.numRows, declared);
+        const reuse = first && sampled?.frag === frag.id;
+        first = false;
+        const result = reuse ? sampled!.result : await fn(b);
+        if (reuse) sampled = undefined;
+        const cols = resultColumns(result, b.numRows, declared);
         const byName = new Map(cols.map((c) => [c.name, c.data]));
         const missing = added.find((f) => !byName.has(f.field.name));
         if (missing !== undefined) throw new InvalidArgumentError(`the column function did not return "${missing.field.name}"`);

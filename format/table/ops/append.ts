@@ -70,9 +70,10 @@ export async function prepareAppend(
   base: Manifest,
   data: TableData,
   options: FragmentWriteOptions = {},
-): Promise<PendingCommit> {
+): Promise<PendingCommit | undefined> {
   const schema = TableSchema.fromJson(base.schema);
   const files = await writeFiles(io, schema.fields, conformed(data, schema.fields, `append to ${io.uri}`), options);
+  if (files.length === 0) return undefined; // no rows: nothing to commit, like a delete that matches nothing
   const record: OperationRecord = { type: "append", detail: { rows: files.reduce((n, f) => n + f.rows, 0) } };
   return {
     record,

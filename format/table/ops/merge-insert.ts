@@ -67,7 +67,8 @@ export async function prepareMergeInsert(
       const key = keyOf(cols, r);
       if (key === undefined) continue;
       if (index.has(key)) {
-        throw new InvalidArgumentError(`mergeInsert source has the key (${keys.join(", ")}) = ${key.replace(/\u0000/g, " ").trim()} twice`);
+        const shown = cols.map((c) => JSON.stringify(c.get(r), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))).join(", ");
+        throw new InvalidArgumentError(`mergeInsert source has the key (${keys.join(", ")}) = (${shown}) twice; keys must be unique`);
       }
       index.set(key, { batch: bi, row: r });
     }

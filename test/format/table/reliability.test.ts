@@ -516,7 +516,9 @@ async function checkCleanup(
     const stats = await table.cleanup({ olderThan: new Date(), gracePeriodMs: 0 });
     const kept = [...new Set([tagged, latest])].sort((a, b) => a - b);
     assert.equal(stats.removedVersions, latest - kept.length);
-    assert.equal(stats.removedFiles, orphans.length + temps.length, "orphaned data files and temp files of killed writers");
+    // Besides orphaned data files and temp files under data/, a killed writer may leave a temp file of a manifest
+    // or of the _latest hint elsewhere in the table; cleanup sweeps those too (checked below, for local disk).
+    assert.ok(stats.removedFiles >= orphans.length + temps.length, `removed ${stats.removedFiles}, expected at least ${orphans.length + temps.length}`);
     assert.deepEqual(await listVersions(table.store), kept);
     const after = await dataFiles();
     const referenced = await referencedBy(kept);
@@ -568,8 +570,10 @@ describe("writers killed with SIGKILL (local disk)", () => {
 
   it(
     "cleanup also removes temp files of writers killed mid-file",
-    () => {
+    async () => {
       assert.deepEqual(tempsAfterCleanup, []);
+      const all = await fs.readdir(state.uri, { recursive: true });
+      assert.deepEqual(all.filter((p) => isTemp(String(p))), [], "no temp file anywhere in the table");
     },
   );
 });
@@ -764,7 +768,8 @@ describe("time travel against a model (memory://)", () => {
             case "append": {
               const batches = ttBatches(schema, op.batch);
               await table.append(batches, { maxRowsPerFile: op.batch.maxRowsPerFile });
-              model.push({ operation: "append", rows: [...model[latest]!.rows, ...rowsOf(batches)], schema });
+              // An append of no rows commits nothing.
+              if (rowsOf(batches).length > 0) model.push({ operation: "append", rows: [...model[latest]!.rows, ...rowsOf(batches)], schema });
               break;
             }
             case "overwrite": {
