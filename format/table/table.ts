@@ -165,10 +165,21 @@ export class Table {
     return { io: this.io, manifest: this.manifest, schema: this.tableSchema };
   }
 
+  /** Compiled filters by text, per schema object (a schema change gets a fresh map). */
+  private readonly compiled = new WeakMap<object, Map<string, RowFilter>>();
+
   protected filter(f: FilterInput | undefined): RowFilter | undefined {
     if (f === undefined) return undefined;
     if (isRowFilter(f)) return f;
-    return compiler.filter(f, this.tableSchema);
+    if (typeof f !== "string") return compiler.filter(f, this.tableSchema);
+    let cache = this.compiled.get(this.manifest.schema);
+    if (cache === undefined) this.compiled.set(this.manifest.schema, (cache = new Map()));
+    let compiled = cache.get(f);
+    if (compiled === undefined) {
+      compiled = compiler.filter(f, this.tableSchema);
+      if (cache.size < 256) cache.set(f, compiled);
+    }
+    return compiled;
   }
 
   /** Live rows, or rows matching `filter`. */

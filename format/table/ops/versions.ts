@@ -3,6 +3,7 @@
 
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../../errors.js";
 import type { ObjectMeta, ObjectStore } from "../../store/object-store.js";
+import { mapConcurrent } from "../../store/range-planner.js";
 import { latestVersion, listVersions, readManifest, type PendingCommit } from "../commit.js";
 import { manifestPath, manifestRows, type Manifest, type OperationRecord } from "../manifest.js";
 import { conflictBetween } from "../transaction.js";
@@ -18,12 +19,11 @@ export interface VersionInfo {
 /** Every version with when and how it was made (reads each manifest). */
 export async function listVersionInfo(store: ObjectStore): Promise<VersionInfo[]> {
   const versions = await listVersions(store);
-  const out: VersionInfo[] = [];
-  for (const v of versions) {
+  // Manifests are independent objects: read them concurrently (on S3 each is a round trip).
+  return mapConcurrent(versions, 16, async (v) => {
     const m = await readManifest(store, v);
-    out.push({ version: v, timestamp: new Date(m.timestamp), operation: m.operation.type, rows: manifestRows(m) });
-  }
-  return out;
+    return { version: v, timestamp: new Date(m.timestamp), operation: m.operation.type, rows: manifestRows(m) };
+  });
 }
 
 /** A commit whose content equals version `target`'s. */
