@@ -38,8 +38,10 @@ export { DataFileReader, type OpenOptions, type PageInfo } from "../format/file/
 export type { TakeOptions } from "../format/file/take.js";
 export type { ScanOptions } from "../format/file/scan.js";
 export type { FileMetadata, PageMeta, PageStats, ColumnMeta } from "../format/file/layout.js";
+export { Table, type SearchOptions } from "../index/table.js";
+export type { CreateIndexOptions, IndexInfo } from "../index/manage.js";
+export type { Metric } from "../index/distance.js";
 export {
-  Table,
   type CreateOptions,
   type OpenTableOptions,
   type ScanOptions as TableScanOptions,

@@ -149,8 +149,10 @@ export async function cleanup(store: ObjectStore, options: CleanupOptions = {}):
     stats.removedVersions++;
   }
   const candidates: ObjectMeta[] = (await Promise.all(DATA_PREFIXES.map((p) => store.list(p)))).flat();
+  // Index entries name a directory: every object below a referenced index directory is referenced too.
+  const indexDirs = [...referenced].filter((p) => p.startsWith("_indices/")).map((p) => `${p.replace(/\/$/, "")}/`);
   for (const o of candidates) {
-    if (referenced.has(o.path)) continue;
+    if (referenced.has(o.path) || indexDirs.some((d) => o.path.startsWith(d))) continue;
     // A file's own modification time: too young means a writer may be about to commit a manifest naming it.
     const t = o.lastModified?.getTime() ?? 0;
     if (t >= grace) continue;

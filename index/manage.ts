@@ -1,0 +1,179 @@
+// Index lifecycle as commits: create (build from the live rows of the current fragments), drop, and optimize
+// (extend to fragments appended since, without retraining). Index files are immutable: optimizing writes a new
+// directory, so older versions keep reading the index they had.
+
+import { randomUUID } from "node:crypto";
+import { CommitConflictError, InvalidArgumentError } from "../format/errors.js";
+import type { PendingCommit } from "../format/table/commit.js";
+import type { Fragment, IndexRef, Manifest, OperationRecord } from "../format/table/manifest.js";
+import type { Snapshot } from "../format/table/read.js";
+import type { TableField } from "../format/schema.js";
+import type { Metric } from "./distance.js";
+import { INDEX_KINDS, type LoadedIndex } from "./kinds.js";
+import { vectorChunks, vectorDim, type RowAllowance } from "./vectors.js";
+
+/** Options for `createIndex`. */
+export interface CreateIndexOptions {
+  /** "hnsw" (graph), "ivf_pq" (partitions + product quantisation) or "flat" (exact search, no files). */
+  type: "flat" | "hnsw" | "ivf_pq";
+  /** Distance: "l2" (squared Euclidean, default), "cosine" (1 − cos), "dot" (1 − a·b). */
+  metric?: Metric;
+  /** Index name; default `${column}_idx`. An index of the same name is replaced. */
+  name?: string;
+  /** Kind-specific build parameters (hnsw: m, efConstruction; ivf_pq: partitions, subVectors, sampleSize, seed). */
+  [param: string]: unknown;
+}
+
+/** What `listIndices` reports. */
+export interface IndexInfo {
+  name: string;
+  column: string;
+  type: string;
+  metric: Metric;
+  /** Rows the index holds. */
+  indexedRows: number;
+  /** Fragments the index covers / the table has. */
+  fragments: number;
+  /** Live rows in fragments the index does not cover (searched exactly until optimizeIndices). */
+  unindexedRows: number;
+}
+
+const METRICS: readonly Metric[] = ["l2", "cosine", "dot"];
+
+/** Live rows of fragments, excluding deleted ones. */
+const liveAllowance =
+  (snap: Snapshot): RowAllowance =>
+  async (f: Fragment) => {
+    const dv = await snap.io.deletion(f);
+    return dv.count > 0 ? dv.liveMask(f.physicalRows) : undefined;
+  };
+
+function withField(m: Manifest, fieldId: number, what: string): void {
+  if (!m.schema.fields.some((f) => f.id === fieldId)) {
+    throw new CommitConflictError(`${what}: the indexed column was dropped meanwhile; nothing was committed`);
+  }
+}
+
+function indexCommit(record: OperationRecord, fieldId: number, update: (indices: IndexRef[], latest: Manifest) => IndexRef[]): PendingCommit {
+  return {
+    record,
+    async build(latest) {
+      const m = latest!;
+      withField(m, fieldId, record.type);
+      return {
+        schema: m.schema,
+        nextFieldId: m.nextFieldId,
+        nextFragmentId: m.nextFragmentId,
+        fragments: m.fragments,
+        indices: update(m.indices, m),
+      };
+    },
+    // Indexes never change rows; only replacing the table (or dropping the column, checked above) conflicts.
+    conflictWith: (other) =>
+      other.type === "overwrite" || other.type === "restore" || other.type === "create"
+        ? `the table was replaced by ${other.type}; reopen it and create the index again`
+        : undefined,
+  };
+}
+
+/** Builds an index over the column's live rows and prepares the commit that records it. */
+export async function prepareCreateIndex(
+  snap: Snapshot,
+  field: TableField,
+  options: CreateIndexOptions,
+): Promise<{ op: PendingCommit; loaded: LoadedIndex | undefined; ref: Omit<IndexRef, "version"> }> {
+  const dim = vectorDim(field);
+  const metric = options.metric ?? "l2";
+  if (!METRICS.includes(metric)) throw new InvalidArgumentError(`metric must be one of ${METRICS.join(", ")}; got "${String(metric)}"`);
+  const name = options.name ?? `${field.field.name}_idx`;
+  const { type, metric: _m, name: _n, ...params } = options;
+  const fragments = snap.manifest.fragments.filter((f) => f.files.some((d) => d.fieldIds.includes(field.id)));
+  let loaded: LoadedIndex | undefined;
+  let path = "";
+  let rows = 0;
+  if (type !== "flat") {
+    const kind = INDEX_KINDS[type];
+    if (kind === undefined) throw new InvalidArgumentError(`unknown index type "${String(type)}"; use flat, hnsw or ivf_pq`);
+    loaded = await kind.build(() => vectorChunks(snap, field, fragments, liveAllowance(snap)), dim, metric, params);
+    path = `_indices/${randomUUID()}`;
+    await loaded.save(snap.io.store, path);
+    rows = loaded.rows;
+  }
+  const ref: Omit<IndexRef, "version"> = {
+    name,
+    fieldId: field.id,
+    type,
+    path,
+    fragments: fragments.map((f) => f.id),
+    detail: { metric, params, rows, dim },
+  };
+  const record: OperationRecord = { type: "create_index", detail: { name, column: field.field.name, type } };
+  const op = indexCommit(record, field.id, (indices, latest) => [
+    ...indices.filter((i) => i.name !== name),
+    { ...ref, version: latest.version + 1 },
+  ]);
+  return { op, loaded, ref };
+}
+
+/** The commit removing an index. */
+export function prepareDropIndex(snap: Snapshot, name: string): PendingCommit {
+  const ref = snap.manifest.indices.find((i) => i.name === name);
+  if (ref === undefined) {
+    const names = snap.manifest.indices.map((i) => i.name);
+    throw new InvalidArgumentError(`no index "${name}"; indexes are: ${names.length > 0 ? names.join(", ") : "(none)"}`);
+  }
+  return indexCommit({ type: "drop_index", detail: { name } }, ref.fieldId, (indices) => indices.filter((i) => i.name !== name));
+}
+
+/** Extends `ref` to the fragments it does not cover, writing a new directory; undefined when it covers all. */
+export async function prepareOptimize(
+  snap: Snapshot,
+  ref: IndexRef,
+  loaded: LoadedIndex,
+): Promise<{ op: PendingCommit; ref: Omit<IndexRef, "version"> } | undefined> {
+  const field = snap.schema.fields.find((f) => f.id === ref.fieldId);
+  if (field === undefined) return undefined;
+  const covered = new Set(ref.fragments);
+  const fresh = snap.manifest.fragments.filter((f) => !covered.has(f.id) && f.files.some((d) => d.fieldIds.includes(field.id)));
+  if (fresh.length === 0 || ref.type === "flat") return undefined;
+  await loaded.add(vectorChunks(snap, field, fresh, liveAllowance(snap)));
+  const path = `_indices/${randomUUID()}`;
+  await loaded.save(snap.io.store, path);
+  const present = new Set(snap.manifest.fragments.map((f) => f.id));
+  const next: Omit<IndexRef, "version"> = {
+    ...ref,
+    path,
+    fragments: [...ref.fragments.filter((f) => present.has(f)), ...fresh.map((f) => f.id)],
+    detail: { ...ref.detail, rows: loaded.rows },
+  };
+  const record: OperationRecord = { type: "create_index", detail: { name: ref.name, optimized: fresh.map((f) => f.id) } };
+  const op = indexCommit(record, ref.fieldId, (indices, latest) =>
+    indices.map((i) => (i.name === ref.name ? { ...next, version: latest.version + 1 } : i)),
+  );
+  return { op, ref: next };
+}
+
+/** Describes the indexes of a version. */
+export async function indexInfo(snap: Snapshot): Promise<IndexInfo[]> {
+  const out: IndexInfo[] = [];
+  for (const ref of snap.manifest.indices) {
+    const field = snap.schema.fields.find((f) => f.id === ref.fieldId);
+    const covered = new Set(ref.fragments);
+    let unindexed = 0;
+    for (const f of snap.manifest.fragments) {
+      if (covered.has(f.id) && ref.type !== "flat") continue;
+      if (ref.type === "flat") continue;
+      unindexed += f.physicalRows - (f.deletion?.count ?? 0);
+    }
+    out.push({
+      name: ref.name,
+      column: field?.field.name ?? `(dropped field ${ref.fieldId})`,
+      type: ref.type,
+      metric: (ref.detail?.metric as Metric | undefined) ?? "l2",
+      indexedRows: Number(ref.detail?.rows ?? 0),
+      fragments: ref.fragments.filter((f) => snap.manifest.fragments.some((x) => x.id === f)).length,
+      unindexedRows: unindexed,
+    });
+  }
+  return out;
+}

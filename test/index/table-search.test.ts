@@ -1,0 +1,183 @@
+// Vector search through the Table: exact and indexed results against brute force, results right after appends and
+// deletes, prefilter/postfilter, persistence across handles (memory, local disk, S3), compaction, metrics, errors.
+
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as A from "apache-arrow";
+import { distance, type Metric } from "../../index/distance.js";
+import { forgetLoadedIndexes, Table } from "../../index/table.js";
+import { startS3Server, type S3Server } from "../support/s3-server.js";
+
+const DIM = 24;
+let seed = 11;
+const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+const centers = Array.from({ length: 12 }, () => Float32Array.from({ length: DIM }, () => rnd() * 8 - 4));
+
+/** Clustered rows: id, label (= cluster), vec. */
+function data(start: number, n: number): A.Table {
+  const vecs = new Float32Array(n * DIM);
+  const label = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = (start + i) % centers.length;
+    label[i] = c;
+    for (let j = 0; j < DIM; j++) vecs[i * DIM + j] = centers[c]![j]! + (rnd() - 0.5) * 2;
+  }
+  const vec = A.makeVector(
+    A.makeData({
+      type: new A.FixedSizeList(DIM, new A.Field("item", new A.Float32(), false)),
+      length: n,
+      child: A.makeData({ type: new A.Float32(), length: n * DIM, data: vecs }),
+    }),
+  );
+  return new A.Table({ id: A.makeVector(Int32Array.from({ length: n }, (_, i) => start + i)), label: A.makeVector(label), vec });
+}
+
+/** Brute-force k nearest ids over the table's current rows (optionally filtered). */
+async function truth(t: Table, q: Float32Array, k: number, metric: Metric, keep: (row: { id: number; label: number }) => boolean = () => true): Promise<number[]> {
+  const all = await t.toArrow({ columns: ["id", "label", "vec"] });
+  const scored: [number, number][] = [];
+  for (const r of all) {
+    const row = { id: r.id as number, label: r.label as number };
+    if (!keep(row)) continue;
+    scored.push([distance(metric, q, (r.vec as A.Vector).toArray() as Float32Array), row.id]);
+  }
+  return scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, k).map((s) => s[1]);
+}
+
+function ids(result: A.Table): number[] {
+  return [...result.getChild("id")!] as number[];
+}
+
+function query(i: number): Float32Array {
+  return Float32Array.from({ length: DIM }, (_, j) => centers[i % centers.length]![j]! + Math.sin(i + j) * 0.7);
+}
+
+let n = 0;
+const mem = (): string => `memory://search-${process.pid}-${n++}/t`;
+
+describe("vector search", () => {
+  for (const metric of ["l2", "cosine", "dot"] as const) {
+    it(`exact search matches brute force (${metric})`, async () => {
+      const t = await Table.create(mem(), data(0, 1500));
+      await t.createIndex("vec", { type: "flat", metric });
+      for (let i = 0; i < 5; i++) {
+        const q = query(i);
+        const got = await t.search(q, { k: 10, columns: ["id"] });
+        assert.deepEqual(ids(got), await truth(t, q, 10, metric));
+        const dist = [...got.getChild("_distance")!] as number[];
+        assert.deepEqual(dist, [...dist].sort((a, b) => a - b), "nearest first");
+      }
+    });
+  }
+
+  it("HNSW finds the true neighbours (recall ≥ 0.95) and returns _rowid and _distance", async () => {
+    const t = await Table.create(mem(), data(0, 3000));
+    await t.createIndex("vec", { type: "hnsw", metric: "l2", m: 16, efConstruction: 100 });
+    let hit = 0;
+    for (let i = 0; i < 20; i++) {
+      const q = query(i);
+      const got = await t.search(q, { k: 10, ef: 64 });
+      assert.deepEqual(got.schema.fields.map((f) => f.name), ["id", "label", "vec", "_rowid", "_distance"]);
+      const want = new Set(await truth(t, q, 10, "l2"));
+      hit += ids(got).filter((x) => want.has(x)).length;
+    }
+    assert.ok(hit / 200 >= 0.95, `recall ${hit / 200}`);
+  });
+
+  it("rows appended after the index are found at once, and optimizeIndices covers them", async () => {
+    const t = await Table.create(mem(), data(0, 1200));
+    await t.createIndex("vec", { type: "hnsw" });
+    await t.append(data(1200, 300));
+    assert.equal((await t.listIndices())[0]!.unindexedRows, 300);
+    const q = query(3);
+    assert.deepEqual(ids(await t.search(q, { k: 10, ef: 200 })), await truth(t, q, 10, "l2"));
+    const before = (await t.listIndices())[0]!;
+    await t.optimizeIndices();
+    const info = (await t.listIndices())[0]!;
+    assert.equal(info.unindexedRows, 0);
+    assert.equal(info.indexedRows, before.indexedRows + 300);
+    assert.deepEqual(ids(await t.search(q, { k: 10, ef: 200 })), await truth(t, q, 10, "l2"));
+  });
+
+  it("deleted rows never appear; compaction keeps results right", async () => {
+    const t = await Table.create(mem(), data(0, 600));
+    await t.append(data(600, 600));
+    await t.createIndex("vec", { type: "hnsw" });
+    const q = query(5);
+    const first = ids(await t.search(q, { k: 10, ef: 200 }));
+    await t.delete(`id IN (${first.slice(0, 5).join(", ")})`);
+    const after = ids(await t.search(q, { k: 10, ef: 200 }));
+    assert.ok(first.slice(0, 5).every((x) => !after.includes(x)));
+    assert.deepEqual(after, await truth(t, q, 10, "l2"));
+    await t.compact({ targetRowsPerFragment: 5000 });
+    assert.deepEqual(ids(await t.search(q, { k: 10, ef: 200 })), await truth(t, q, 10, "l2"));
+  });
+
+  it("prefilter returns k matching rows even for a selective filter; postfilter may return fewer and says so", async () => {
+    const t = await Table.create(mem(), data(0, 2400));
+    await t.createIndex("vec", { type: "hnsw" });
+    const q = query(0); // near cluster 0
+    const pre = await t.search(q, { k: 10, filter: "label = 7 AND id < 600", columns: ["id", "label"] });
+    assert.equal(pre.numRows, 10);
+    assert.ok(([...pre.getChild("label")!] as number[]).every((l) => l === 7));
+    assert.deepEqual(ids(pre), await truth(t, q, 10, "l2", (r) => r.label === 7 && r.id < 600));
+    const post = await t.search(q, { k: 10, filter: "label = 7", prefilter: false, columns: ["id", "label"] });
+    assert.ok(post.numRows < 10);
+    assert.match(post.schema.metadata.get("tessera:search") ?? "", /postfilter/);
+  });
+
+  it("checks dimensions and columns", async () => {
+    const t = await Table.create(mem(), data(0, 50));
+    await assert.rejects(t.search(new Float32Array(3)), /query vector has 3 dimensions but column "vec" has 24/);
+    await assert.rejects(t.createIndex("label", { type: "hnsw" }), /column "label" is Int8; vector search needs a fixed-size list of float32/);
+    await assert.rejects(t.dropIndex("nope"), /no index "nope"/);
+    await assert.rejects(t.search(query(0), { k: 0 }), /k must be a positive integer/);
+  });
+
+  it("an index built at an older version still serves later versions; dropIndex falls back to exact search", async () => {
+    const t = await Table.create(mem(), data(0, 800));
+    await t.createIndex("vec", { type: "hnsw", metric: "cosine" });
+    await t.append(data(800, 10));
+    const q = query(2);
+    assert.deepEqual(ids(await t.search(q, { k: 5, ef: 200 })), await truth(t, q, 5, "cosine"));
+    await t.dropIndex("vec_idx");
+    assert.deepEqual(await t.listIndices(), []);
+    assert.deepEqual(ids(await t.search(q, { k: 5, metric: "cosine" })), await truth(t, q, 5, "cosine"));
+  });
+});
+
+describe("index persistence", () => {
+  let dir: string;
+  let server: S3Server;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tessera-index-"));
+    server = await startS3Server();
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await server.close();
+  });
+
+  for (const where of ["local", "s3"] as const) {
+    it(`an index saved on ${where} is loaded by a fresh handle and gives the same results`, async () => {
+      const uri = where === "local" ? join(dir, `t-${n++}`) : `s3://idx/t-${n++}`;
+      const storage = where === "s3" ? server.storageOptions() : {};
+      const t = await Table.create(uri, data(0, 1000), { storage });
+      await t.createIndex("vec", { type: "hnsw", name: "emb" });
+      const q = query(4);
+      const want = ids(await t.search(q, { k: 8, ef: 100 }));
+      const objects = (await t.store.list("_indices/")).map((o) => o.path.split("/").pop());
+      assert.deepEqual(objects.sort(), ["hnsw.bin", "ids.bin"]);
+      forgetLoadedIndexes(); // the fresh handle must read the index from storage
+      const fresh = await Table.open(uri, { storage });
+      assert.equal((await fresh.listIndices())[0]!.name, "emb");
+      assert.deepEqual(ids(await fresh.search(q, { k: 8, ef: 100 })), want);
+      // cleanup keeps the index files of the versions it keeps
+      await fresh.cleanup({ olderThan: new Date(Date.now() + 1000), gracePeriodMs: 0 });
+      assert.equal((await fresh.store.list("_indices/")).length, 2);
+    });
+  }
+});
