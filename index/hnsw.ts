@@ -11,6 +11,7 @@ import { CorruptFileError } from "../format/errors.js";
 import { plainCrc } from "../format/file/checksum.js";
 import type { ObjectStore } from "../format/store/object-store.js";
 import type { Metric } from "./distance.js";
+import type { SearchHit } from "./top-k.js";
 import type { VectorChunk } from "./vectors.js";
 
 /** Build parameters. */
@@ -21,12 +22,6 @@ export interface HnswParams {
   efConstruction?: number;
   /** Seed of hnswlib's level generator. Default 42. */
   seed?: number;
-}
-
-/** One result: a row id and its distance (smaller is nearer). */
-export interface SearchHit {
-  id: bigint;
-  distance: number;
 }
 
 const SPACE: Record<Metric, "l2" | "ip" | "cosine"> = { l2: "l2", dot: "ip", cosine: "cosine" };

@@ -1,9 +1,11 @@
-// The index kinds behind createIndex({ type }): each builds from vector chunks, saves under a directory of the
-// table, loads, extends with rows of new fragments, and searches with a row filter. One entry per kind.
+// The index kinds behind createIndex({ type }): each builds into a directory of the table from vector chunks,
+// loads, extends itself with rows of new fragments into a new directory, and searches with a row filter.
 
 import type { ObjectStore } from "../format/store/object-store.js";
 import type { Metric } from "./distance.js";
-import { HnswIndex, type SearchHit } from "./hnsw.js";
+import { HnswIndex } from "./hnsw.js";
+import { buildIvfPq, IvfPqIndex } from "./ivf-pq.js";
+import type { SearchHit } from "./top-k.js";
 import type { VectorChunk } from "./vectors.js";
 
 /** Query-time knobs; each kind uses the ones that apply. */
@@ -12,26 +14,53 @@ export interface SearchKnobs {
   ef?: number;
   /** IVF-PQ: partitions probed. */
   nprobes?: number;
-  /** IVF-PQ: candidates re-ranked exactly = k × refineFactor. */
+  /** IVF-PQ: candidates re-ranked with exact distances = k × refineFactor (0 or absent: no re-ranking). */
   refineFactor?: number;
 }
 
 /** An index ready to search. */
 export interface LoadedIndex {
   readonly rows: number;
-  /** Nearest allowed rows; distances may be approximate (the caller refines when the kind asks it to). */
-  search(query: Float32Array, k: number, knobs: SearchKnobs, allow: (id: bigint) => boolean): Promise<SearchHit[]>;
-  /** True when distances are approximate and should be recomputed exactly for the final ranking. */
+  /** True when distances are approximate and re-ranking with exact ones pays (`refineFactor`). */
   readonly approximate: boolean;
-  /** Adds rows of new fragments. */
-  add(chunks: AsyncIterable<VectorChunk>): Promise<void>;
-  save(store: ObjectStore, dir: string): Promise<void>;
+  /** Nearest allowed rows (`k` of them, or more candidates for re-ranking). */
+  search(query: Float32Array, k: number, knobs: SearchKnobs, allow: (id: bigint) => boolean): Promise<SearchHit[]>;
+  /** The index with the rows of `chunks` added, written to `dir` (this one's files are left as they are). */
+  extend(chunks: AsyncIterable<VectorChunk>, store: ObjectStore, dir: string): Promise<LoadedIndex>;
 }
 
 /** How one kind of index is built and loaded. */
 export interface IndexKind {
-  build(chunks: () => AsyncIterable<VectorChunk>, dim: number, metric: Metric, params: Record<string, unknown>): Promise<LoadedIndex>;
+  build(
+    store: ObjectStore,
+    dir: string,
+    chunks: () => AsyncIterable<VectorChunk>,
+    dim: number,
+    metric: Metric,
+    params: Record<string, unknown>,
+  ): Promise<LoadedIndex>;
   load(store: ObjectStore, dir: string, dim: number, metric: Metric): Promise<LoadedIndex>;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+
+/** Only the rows a chunk allows (deleted rows and null vectors are not indexed). */
+async function* allowedOnly(chunks: AsyncIterable<VectorChunk>, dim: number): AsyncGenerator<{ vectors: Float32Array; ids: BigUint64Array }> {
+  for await (const c of chunks) {
+    if (c.allowed === undefined) {
+      yield c;
+      continue;
+    }
+    const keep: number[] = [];
+    c.allowed.forEach((a, i) => a === 1 && keep.push(i));
+    const vectors = new Float32Array(keep.length * dim);
+    const ids = new BigUint64Array(keep.length);
+    keep.forEach((r, i) => {
+      vectors.set(c.vectors.subarray(r * dim, (r + 1) * dim), i * dim);
+      ids[i] = c.ids[r]!;
+    });
+    yield { vectors, ids };
+  }
 }
 
 function hnswLoaded(index: HnswIndex): LoadedIndex {
@@ -43,24 +72,59 @@ function hnswLoaded(index: HnswIndex): LoadedIndex {
     async search(query, k, knobs, allow) {
       return index.search(query, k, knobs.ef ?? Math.max(40, 2 * k), allow);
     },
-    add: (chunks) => index.add(chunks),
-    save: (store, dir) => index.save(store, dir),
+    async extend(chunks, store, dir) {
+      await index.add(chunks);
+      await index.save(store, dir);
+      return hnswLoaded(index);
+    },
   };
 }
 
-const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+const IVF_FILE = "ivfpq.idx";
+
+function ivfLoaded(index: IvfPqIndex, dim: number): LoadedIndex {
+  return {
+    rows: index.rows,
+    approximate: true,
+    async search(query, k, knobs, allow) {
+      const candidates = k * Math.max(1, knobs.refineFactor ?? 1);
+      const opts = knobs.nprobes === undefined ? { k, candidates, allowed: allow } : { k, candidates, allowed: allow, nprobes: knobs.nprobes };
+      return index.search(query, opts);
+    },
+    async extend(chunks, store, dir) {
+      await index.append(() => allowedOnly(chunks, dim), store, `${dir}/${IVF_FILE}`);
+      return ivfLoaded(await IvfPqIndex.open(store, `${dir}/${IVF_FILE}`), dim);
+    },
+  };
+}
 
 export const INDEX_KINDS: Record<string, IndexKind> = {
   hnsw: {
-    async build(chunks, dim, metric, params) {
+    async build(store, dir, chunks, dim, metric, params) {
       const p: { m?: number; efConstruction?: number; seed?: number } = {};
       if (num(params.m) !== undefined) p.m = num(params.m)!;
       if (num(params.efConstruction) !== undefined) p.efConstruction = num(params.efConstruction)!;
       if (num(params.seed) !== undefined) p.seed = num(params.seed)!;
-      return hnswLoaded(await HnswIndex.build(chunks(), dim, metric, p));
+      const index = await HnswIndex.build(chunks(), dim, metric, p);
+      await index.save(store, dir);
+      return hnswLoaded(index);
     },
     async load(store, dir, dim, metric) {
       return hnswLoaded(await HnswIndex.load(store, dir, dim, metric));
+    },
+  },
+  ivf_pq: {
+    async build(store, dir, chunks, dim, metric, params) {
+      const options: Parameters<typeof buildIvfPq>[4] = { metric };
+      for (const key of ["partitions", "subVectors", "seed", "sampleSize", "iterations"] as const) {
+        const v = num(params[key]);
+        if (v !== undefined) options[key] = v;
+      }
+      await buildIvfPq(store, `${dir}/${IVF_FILE}`, () => allowedOnly(chunks(), dim), dim, options);
+      return ivfLoaded(await IvfPqIndex.open(store, `${dir}/${IVF_FILE}`), dim);
+    },
+    async load(store, dir, dim) {
+      return ivfLoaded(await IvfPqIndex.open(store, `${dir}/${IVF_FILE}`), dim);
     },
   },
 };

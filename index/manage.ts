@@ -94,9 +94,8 @@ export async function prepareCreateIndex(
   if (type !== "flat") {
     const kind = INDEX_KINDS[type];
     if (kind === undefined) throw new InvalidArgumentError(`unknown index type "${String(type)}"; use flat, hnsw or ivf_pq`);
-    loaded = await kind.build(() => vectorChunks(snap, field, fragments, liveAllowance(snap)), dim, metric, params);
     path = `_indices/${randomUUID()}`;
-    await loaded.save(snap.io.store, path);
+    loaded = await kind.build(snap.io.store, path, () => vectorChunks(snap, field, fragments, liveAllowance(snap)), dim, metric, params);
     rows = loaded.rows;
   }
   const ref: Omit<IndexRef, "version"> = {
@@ -130,27 +129,26 @@ export async function prepareOptimize(
   snap: Snapshot,
   ref: IndexRef,
   loaded: LoadedIndex,
-): Promise<{ op: PendingCommit; ref: Omit<IndexRef, "version"> } | undefined> {
+): Promise<{ op: PendingCommit; ref: Omit<IndexRef, "version">; loaded: LoadedIndex } | undefined> {
   const field = snap.schema.fields.find((f) => f.id === ref.fieldId);
   if (field === undefined) return undefined;
   const covered = new Set(ref.fragments);
   const fresh = snap.manifest.fragments.filter((f) => !covered.has(f.id) && f.files.some((d) => d.fieldIds.includes(field.id)));
   if (fresh.length === 0 || ref.type === "flat") return undefined;
-  await loaded.add(vectorChunks(snap, field, fresh, liveAllowance(snap)));
   const path = `_indices/${randomUUID()}`;
-  await loaded.save(snap.io.store, path);
+  const extended = await loaded.extend(vectorChunks(snap, field, fresh, liveAllowance(snap)), snap.io.store, path);
   const present = new Set(snap.manifest.fragments.map((f) => f.id));
   const next: Omit<IndexRef, "version"> = {
     ...ref,
     path,
     fragments: [...ref.fragments.filter((f) => present.has(f)), ...fresh.map((f) => f.id)],
-    detail: { ...ref.detail, rows: loaded.rows },
+    detail: { ...ref.detail, rows: extended.rows },
   };
   const record: OperationRecord = { type: "create_index", detail: { name: ref.name, optimized: fresh.map((f) => f.id) } };
   const op = indexCommit(record, ref.fieldId, (indices, latest) =>
     indices.map((i) => (i.name === ref.name ? { ...next, version: latest.version + 1 } : i)),
   );
-  return { op, ref: next };
+  return { op, ref: next, loaded: extended };
 }
 
 /** Describes the indexes of a version. */

@@ -7,7 +7,7 @@ import type { IndexRef } from "../format/table/manifest.js";
 import { takeRowIds, type Snapshot } from "../format/table/read.js";
 import { Table as VersionedTable, type FilterInput } from "../format/table/table.js";
 import type { Metric } from "./distance.js";
-import type { SearchHit } from "./hnsw.js";
+import type { SearchHit } from "./top-k.js";
 import { INDEX_KINDS, type LoadedIndex } from "./kinds.js";
 import { indexInfo, prepareCreateIndex, prepareDropIndex, prepareOptimize, type CreateIndexOptions, type IndexInfo } from "./manage.js";
 import { nearest, resultTable, vectorColumn, type IndexInUse, type VectorSearchOptions } from "./search.js";
@@ -82,10 +82,10 @@ export class Table extends VersionedTable {
       const loaded = await this.loadIndex(current, vectorDim(field));
       const next = await prepareOptimize(snap, current, loaded);
       if (next === undefined) continue;
-      // The in-memory graph now holds the new rows: it serves the new directory; the old one is reloaded if needed.
+      // An HNSW graph grows in place, so the old directory's entry must be reloaded from its files if needed.
       loadedIndexes.delete(`${this.uri}|${current.path}`);
       await this.commitOp(next.op);
-      loadedIndexes.set(`${this.uri}|${next.ref.path}`, Promise.resolve(loaded));
+      loadedIndexes.set(`${this.uri}|${next.ref.path}`, Promise.resolve(next.loaded));
     }
   }
 

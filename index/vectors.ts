@@ -8,13 +8,9 @@ import type { Fragment } from "../format/table/manifest.js";
 import type { Snapshot } from "../format/table/read.js";
 import type { TableField } from "../format/schema.js";
 
-/** A run of vectors: `vectors` holds `ids.length` rows of `dim` floats. */
-export interface VectorChunk {
-  vectors: Float32Array;
-  ids: BigUint64Array;
-  /** 1 where the row may be returned; absent means all may. */
-  allowed?: Uint8Array;
-}
+import type { VectorChunk } from "./flat.js";
+
+export type { VectorChunk };
 
 /** The dimension of a vector column, or InvalidArgumentError naming the column and its type. */
 export function vectorDim(field: TableField): number {

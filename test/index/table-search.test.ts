@@ -129,6 +129,29 @@ describe("vector search", () => {
     assert.match(post.schema.metadata.get("tessera:search") ?? "", /postfilter/);
   });
 
+  it("IVF-PQ with exact re-ranking finds the true neighbours; appended rows are found, then indexed", async () => {
+    const t = await Table.create(mem(), data(0, 4000));
+    await t.createIndex("vec", { type: "ivf_pq", metric: "l2", partitions: 16, subVectors: 6 });
+    const recall = async (): Promise<number> => {
+      let hit = 0;
+      for (let i = 0; i < 20; i++) {
+        const q = query(i);
+        const want = new Set(await truth(t, q, 10, "l2"));
+        hit += ids(await t.search(q, { k: 10, nprobes: 8, refineFactor: 10, columns: ["id"] })).filter((x) => want.has(x)).length;
+      }
+      return hit / 200;
+    };
+    assert.ok((await recall()) >= 0.95);
+    await t.append(data(4000, 500));
+    assert.equal((await t.listIndices())[0]!.unindexedRows, 500);
+    assert.ok((await recall()) >= 0.95);
+    await t.optimizeIndices();
+    assert.equal((await t.listIndices())[0]!.unindexedRows, 0);
+    assert.ok((await recall()) >= 0.95);
+    const files = (await t.store.list("_indices/")).map((o) => o.path.split("/").pop());
+    assert.deepEqual(files, ["ivfpq.idx", "ivfpq.idx"], "the optimized index is a new file; the old one stays for old versions");
+  });
+
   it("checks dimensions and columns", async () => {
     const t = await Table.create(mem(), data(0, 50));
     await assert.rejects(t.search(new Float32Array(3)), /query vector has 3 dimensions but column "vec" has 24/);
