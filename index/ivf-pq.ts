@@ -1,9 +1,11 @@
 // IVF-PQ: an inverted file of `partitions` k-means cells, each holding its rows' product-quantised residuals.
-// A search ranks the cells by their centroid, reads the `nprobes` nearest in one coalesced request and scans their
-// codes with ADC (index/ivf/search.ts); the table layer re-ranks the returned candidates with exact distances.
+// A search ranks the cells by their centroid, reads the `nprobes` nearest in one getRanges call (the store merges
+// adjacent ones) and scans their codes with ADC (index/ivf/search.ts); the table layer re-ranks the returned
+// candidates with exact distances.
 //
 // Distances (smaller = nearer): l2 = squared Euclidean; cosine = 1 − cos(a, b), computed on unit-normalised
-// vectors; dot = 1 − a·b, with rows assigned to the partition of largest inner product.
+// vectors; dot = 1 − a·b, with rows assigned to the partition of largest inner product (the centroids are unit
+// vectors, from spherical k-means, so partitions are by direction).
 //
 // ## File layout, version 1 (all integers little-endian; floats IEEE-754 binary32 little-endian)
 //
@@ -21,7 +23,7 @@
 //     56  u32    reserved, 0
 //     60  u32    CRC-32 (zlib) of bytes 0..59
 //   offset 64: metadata
-//     f32[P × dim]     IVF centroids, row-major (for cosine: of unit vectors)
+//     f32[P × dim]     IVF centroids, row-major (cosine: means of unit vectors; dot: unit length)
 //     f32[256 × dim]   PQ codebooks. Sub-vector j covers values [s_j, s_{j+1}) with s_0 = 0 and
 //                      len_j = floor(dim / m) + (j < dim mod m ? 1 : 0); its 256 centroids of len_j floats are
 //                      stored one after another from float 256·s_j. They quantise residuals (vector − centroid).
@@ -36,19 +38,24 @@
 //                      sub-vector's bytes for every row while its 256-entry table slice stays in L1 cache)
 //     zero padding to a multiple of 8 (outside the block's n_p·(8 + m) bytes and its CRC)
 //   The blocks are contiguous: block p + 1 starts at align8(end of block p); the last ends at the file size.
+//   Partitions are numbered along a greedy nearest-neighbour chain of their centroids, so the partitions one query
+//   probes tend to sit side by side and their reads coalesce (Fashion-MNIST on local disk, nprobes 10: 3.9
+//   requests per query instead of 9.3). Readers need not know: any order is valid.
 //
 // Probing a partition is one range read of n_p·(8 + m) bytes. Opening reads the header, then the metadata: two
 // requests. Any mismatch (magic, CRC, offsets, counts, truncation) is a CorruptFileError naming the object.
 //
 // Tuning (recall against latency): more `partitions` make each probe cheaper but need more `nprobes`; `nprobes` is
 // the main knob (recall rises, latency grows linearly); `candidates` above k, re-ranked exactly by the caller,
-// recovers most of what PQ loses. Measured figures are in the IVF-PQ section of docs/benchmarks.md.
+// recovers most of what PQ loses. On Fashion-MNIST (60 000 × 784, 245 partitions, 49 bytes per row, one core):
+// recall@10 ≈ 0.70 without re-ranking at any nprobes (PQ-bound); re-ranking 100 candidates, 0.963 / 0.992 / 0.998
+// at nprobes 5 / 10 / 20, for 0.7 / 0.9 / 1.4 ms per query.
 
 import { InvalidArgumentError } from "../format/errors.js";
 import type { ObjectStore } from "../format/store/object-store.js";
 import { encodeSource, PartitionLists, sampleSource, trainingRows, writeIndexFile, type VectorSource } from "./ivf/build.js";
-import type { IvfMetric, PartitionBlock } from "./ivf/layout.js";
-import { trainModel, type TrainSettings } from "./ivf/model.js";
+import { METRICS, type IvfMetric, type PartitionBlock } from "./ivf/layout.js";
+import { trainModel, type IvfPqModel, type TrainSettings } from "./ivf/model.js";
 import { IndexFile } from "./ivf/reader.js";
 import { Searcher, type IvfPqHit } from "./ivf/search.js";
 
@@ -67,7 +74,7 @@ export interface IvfPqBuildOptions {
   seed?: number;
   /**
    * Rows sampled to train the IVF centroids (the PQ codebooks use 4 096–16 384 of them, ~4M values). Default 32 per
-   * partition within [8 192, 65 536], and at most 256 MiB of vectors. Training time grows linearly with it.
+   * partition within [8 192, 65 536], and at most 128 MiB of vectors. Training time grows linearly with it.
    */
   sampleSize?: number;
   /** Most k-means iterations for the IVF centroids. Default 10. */
@@ -111,7 +118,7 @@ const DEFAULT_NPROBES = 20;
 const IVF_SAMPLE_MIN = 8 * 1024;
 const IVF_SAMPLE_MAX = 64 * 1024;
 /** The default sample buffer holds at most this many bytes of vectors. */
-const SAMPLE_BYTES = 256 * 1024 * 1024;
+const SAMPLE_BYTES = 128 * 1024 * 1024;
 /**
  * PQ codebooks train on about 4M values (rows × dim; 5 350 rows at 784 dimensions), within [4 096, 16 384] rows,
  * for 6 iterations. On Fashion-MNIST residuals, 4 096 rows × 5 iterations left 33.2% of the residual energy,
@@ -138,15 +145,9 @@ export async function buildIvfPq(
   dim: number,
   options: IvfPqBuildOptions,
 ): Promise<IvfPqBuildInfo> {
-  checkDim(dim);
+  checkOptions(dim, options);
   const started = performance.now();
-  const seed = options.seed ?? 42;
-  const capacity = options.sampleSize ?? Math.max(IVF_SAMPLE_MIN, Math.min(IVF_SAMPLE_MAX, Math.floor(SAMPLE_BYTES / (4 * dim))));
-  const pass = await sampleSource(source, dim, capacity, seed);
-  if (pass.rows === 0) throw new InvalidArgumentError(`cannot build an IVF-PQ index at ${path} over no rows`);
-  const settings = buildSettings(pass.rows, dim, pass.sampled, options);
-  const count = Math.max(settings.ivfSample, settings.pqSample);
-  const model = trainModel(trainingRows(pass, dim, count, options.metric), count, dim, options.metric, settings);
+  const { model, settings } = await train(path, source, dim, options);
   const trained = performance.now();
   const lists = new PartitionLists(settings.partitions, settings.subVectors);
   await encodeSource(source, model, lists);
@@ -155,18 +156,44 @@ export async function buildIvfPq(
   return { ...info, trainMs: trained - started, encodeMs: performance.now() - trained };
 }
 
-function checkDim(dim: number): void {
-  if (!Number.isInteger(dim) || dim < 1) throw new InvalidArgumentError(`vector dimension must be a positive integer, got ${dim}`);
+/** Pass 1 and training. A function of its own so the sample can be collected before pass 2 fills the lists. */
+async function train(
+  path: string,
+  source: VectorSource,
+  dim: number,
+  options: IvfPqBuildOptions,
+): Promise<{ model: IvfPqModel; settings: TrainSettings }> {
+  const seed = options.seed ?? 42;
+  const capacity = options.sampleSize ?? Math.max(IVF_SAMPLE_MIN, Math.min(IVF_SAMPLE_MAX, Math.floor(SAMPLE_BYTES / (4 * dim))));
+  const pass = await sampleSource(source, dim, capacity, seed);
+  if (pass.rows === 0) throw new InvalidArgumentError(`cannot build an IVF-PQ index at ${path} over no rows`);
+  const settings = buildSettings(pass.rows, dim, pass.sampled, options);
+  const count = Math.max(settings.ivfSample, settings.pqSample);
+  const model = trainModel(trainingRows(pass, dim, count, options.metric), count, dim, options.metric, settings);
+  return { model, settings };
+}
+
+/** Checks what the caller gave before the first pass reads any data. */
+function checkOptions(dim: number, options: IvfPqBuildOptions): void {
+  const positive = (name: string, v: number | undefined, max = Infinity): void => {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > max)) {
+      throw new InvalidArgumentError(`IVF-PQ ${name} must be an integer in [1, ${max}], got ${v}`);
+    }
+  };
+  positive("dimension", dim);
+  positive("partitions", options.partitions);
+  positive("subVectors", options.subVectors, dim);
+  positive("sampleSize", options.sampleSize);
+  positive("iterations", options.iterations);
+  if (!METRICS.includes(options.metric)) {
+    throw new InvalidArgumentError(`unknown distance metric ${JSON.stringify(options.metric)}: use one of ${METRICS.join(", ")}`);
+  }
 }
 
 /** The options with defaults filled in, given the row count the sampling pass found. */
 function buildSettings(rows: number, dim: number, sampled: number, options: IvfPqBuildOptions): TrainSettings {
   const partitions = Math.min(rows, options.partitions ?? Math.max(1, Math.round(Math.sqrt(rows))));
   const subVectors = options.subVectors ?? Math.max(1, Math.round(dim / (dim >= 256 ? 16 : 8)));
-  if (!Number.isInteger(partitions) || partitions < 1) throw new InvalidArgumentError(`partitions must be a positive integer, got ${partitions}`);
-  if (!Number.isInteger(subVectors) || subVectors < 1 || subVectors > dim) {
-    throw new InvalidArgumentError(`subVectors must be an integer in [1, ${dim}], got ${subVectors}`);
-  }
   const ivfSample = options.sampleSize ?? Math.min(IVF_SAMPLE_MAX, Math.max(IVF_SAMPLE_MIN, 32 * partitions));
   return {
     partitions,
@@ -251,7 +278,7 @@ export class IvfPqIndex {
     for (const [name, v] of [["k", options.k], ["candidates", candidates], ["nprobes", nprobes]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${v}`);
     }
-    if (candidates === 0 || nprobes === 0) return [];
+    if (candidates === 0 || nprobes === 0 || this.rows === 0) return [];
     return this.searcher.search(query, nprobes, candidates, { deleted: this.deleted, allowed: options.allowed });
   }
 

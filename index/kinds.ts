@@ -14,7 +14,7 @@ export interface SearchKnobs {
   ef?: number;
   /** IVF-PQ: partitions probed. */
   nprobes?: number;
-  /** IVF-PQ: candidates re-ranked with exact distances = k × refineFactor (0 or absent: no re-ranking). */
+  /** IVF-PQ: candidates re-ranked with exact distances = k × refineFactor (default 10; 0: no re-ranking). */
   refineFactor?: number;
 }
 
@@ -81,13 +81,18 @@ function hnswLoaded(index: HnswIndex): LoadedIndex {
 }
 
 const IVF_FILE = "ivfpq.idx";
+/**
+ * Re-ranking factor when none is given: PQ distances alone cap recall@10 near 0.70 on Fashion-MNIST at any nprobes;
+ * re-ranking 10·k candidates exactly lifts it to 0.99 at nprobes 10.
+ */
+export const DEFAULT_REFINE = 10;
 
 function ivfLoaded(index: IvfPqIndex, dim: number): LoadedIndex {
   return {
     rows: index.rows,
     approximate: true,
     async search(query, k, knobs, allow) {
-      const candidates = k * Math.max(1, knobs.refineFactor ?? 1);
+      const candidates = k * Math.max(1, knobs.refineFactor ?? DEFAULT_REFINE);
       const opts = knobs.nprobes === undefined ? { k, candidates, allowed: allow } : { k, candidates, allowed: allow, nprobes: knobs.nprobes };
       return index.search(query, opts);
     },

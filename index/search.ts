@@ -10,7 +10,7 @@ import type { TableField } from "../format/schema.js";
 import type { Metric } from "./distance.js";
 import { FlatCache, flatSearch } from "./flat.js";
 import { mergeTopK, type SearchHit } from "./top-k.js";
-import type { LoadedIndex, SearchKnobs } from "./kinds.js";
+import { DEFAULT_REFINE, type LoadedIndex, type SearchKnobs } from "./kinds.js";
 import { checkQuery, vectorChunks, vectorDim, type RowAllowance } from "./vectors.js";
 
 /** Options for `search`. */
@@ -202,9 +202,9 @@ export async function nearest(
 
   if (index !== undefined && covered.size > 0) {
     const coveredFrags = snap.manifest.fragments.filter((f) => covered.has(f.id));
-    const want = index.loaded.approximate ? k * Math.max(1, options.refineFactor ?? 1) : k;
-    let hits = await index.loaded.search(query, want, options, allowFn(mask, covered));
-    if (index.loaded.approximate && (options.refineFactor ?? 0) > 0) hits = await refine(snap, field, query, hits, metric, k);
+    let hits = await index.loaded.search(query, k, options, allowFn(mask, covered));
+    if (index.loaded.approximate && (options.refineFactor ?? DEFAULT_REFINE) > 0) hits = await refine(snap, field, query, hits, metric, k);
+    hits = hits.slice(0, k);
     // An index that cannot find k allowed rows (a selective prefilter) hands over to exact search.
     if (hits.length < k && allowed >= k) hits = await exactOver(coveredFrags);
     lists.push(hits);

@@ -1,7 +1,9 @@
 // Scalar distance kernels for k-means, product quantisation and IVF search, in plain typed-array loops.
-// They stand in for index/distance.ts (written in parallel) and are the one place to swap in faster kernels: every
-// caller goes through `nearestRows`, `scoreRows` or `dotsToMany`, which take whole blocks so a SIMD kernel can
-// replace them without touching the callers.
+// They stand in for index/distance.ts (written in parallel) and are the one place to swap in faster kernels. The
+// hot paths go through `nearestRows` (argmin over centroids: IVF assignment, PQ encoding, k-means), `dotsToMany`
+// (a query against centroids or codebooks) and `dots4`/`scoreRows` (Elkan's first pass, centroid gaps), which take
+// whole blocks so a SIMD kernel can replace them without touching the callers; `squaredL2` serves Elkan's
+// per-candidate distances.
 //
 // Why the blocking: V8 keeps numbers in registers but re-reads typed arrays on every access, so a plain dot-product
 // loop spends most of its time loading. Computing 4 rows × 4 centroids at once reuses each loaded value four times
@@ -306,11 +308,4 @@ export function squaredL2(a: Float32Array, ao: number, b: Float32Array, bo: numb
     s0 += d * d;
   }
   return s0 + s1 + s2 + s3;
-}
-
-/** Dot product of `len` values. */
-export function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, len: number): number {
-  let s = 0;
-  for (let j = 0; j < len; j++) s += a[ao + j]! * b[bo + j]!;
-  return s;
 }

@@ -3,7 +3,7 @@
 
 import { kmeans } from "../kmeans.js";
 import { ProductQuantizer, trainPq } from "../pq.js";
-import { DOT_FORM, l2Form, nearestRows, type ScoreForm } from "./kernels.js";
+import { DOT_FORM, l2Form, nearestRows, squaredL2, type ScoreForm } from "./kernels.js";
 import type { IvfMetric } from "./layout.js";
 
 /** Centroids, codebooks and the metric they were trained for. */
@@ -37,7 +37,7 @@ export function prepareRows(vectors: Float32Array, n: number, dim: number, metri
   return rows;
 }
 
-export function normaliseRows(rows: Float32Array, n: number, dim: number): void {
+function normaliseRows(rows: Float32Array, n: number, dim: number): void {
   for (let i = 0; i < n; i++) {
     const o = i * dim;
     let s = 0;
@@ -65,7 +65,15 @@ export function trainModel(sample: Float32Array, n: number, dim: number, metric:
     sampleSize: ivfRows,
     metric: metric === "dot" ? "dot" : "l2",
   });
-  const model = { dim, metric, partitions: s.partitions, centroids: km.centroids };
+  const order = chainOrder(km.centroids, s.partitions, dim);
+  const centroids = new Float32Array(km.centroids.length);
+  const rank = new Int32Array(s.partitions);
+  order.forEach((c, p) => {
+    centroids.set(km.centroids.subarray(c * dim, (c + 1) * dim), p * dim);
+    rank[c] = p;
+  });
+  for (let i = 0; i < km.assignments.length; i++) km.assignments[i] = rank[km.assignments[i]!]!;
+  const model = { dim, metric, partitions: s.partitions, centroids };
   const pqRows = Math.min(n, s.pqSample);
   const residuals = sample.slice(0, pqRows * dim);
   // The IVF sample's assignments are known; rows past it (when the PQ sample is the larger) are assigned here.
@@ -74,11 +82,39 @@ export function trainModel(sample: Float32Array, n: number, dim: number, metric:
   if (pqRows > ivfRows) {
     const score = new Float64Array(pqRows - ivfRows);
     const rest = assign.subarray(ivfRows);
-    nearestRows(residuals, pqRows - ivfRows, dim, ivfRows * dim, dim, km.centroids, s.partitions, coarseForm(model), rest, score);
+    nearestRows(residuals, pqRows - ivfRows, dim, ivfRows * dim, dim, centroids, s.partitions, coarseForm(model), rest, score);
   }
-  subtractCentroids(residuals, pqRows, dim, km.centroids, assign);
+  subtractCentroids(residuals, pqRows, dim, centroids, assign);
   const pq = trainPq(residuals, dim, s.subVectors, { seed: s.seed + 1, iterations: s.pqIterations });
   return { ...model, pq };
+}
+
+/**
+ * An order of the centroids in which neighbours tend to be adjacent (a greedy nearest-neighbour chain): partitions
+ * are stored in this order, so the partitions one query probes often sit side by side in the file and the store
+ * coalesces their reads.
+ */
+function chainOrder(centroids: Float32Array, k: number, dim: number): Int32Array {
+  const order = new Int32Array(k);
+  const used = new Uint8Array(k);
+  let at = 0;
+  used[0] = 1;
+  for (let p = 1; p < k; p++) {
+    let best = Infinity;
+    let next = -1;
+    for (let c = 0; c < k; c++) {
+      if (used[c]) continue;
+      const d = squaredL2(centroids, at * dim, centroids, c * dim, dim);
+      if (d < best) {
+        best = d;
+        next = c;
+      }
+    }
+    order[p] = next;
+    used[next] = 1;
+    at = next;
+  }
+  return order;
 }
 
 /** rows[i] −= centroids[assign[i]], in place. */

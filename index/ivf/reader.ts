@@ -21,7 +21,7 @@ import {
 import type { IvfPqModel } from "./model.js";
 
 /** The full URI of an object, for messages. */
-export function objectUri(store: ObjectStore, path: string): string {
+function objectUri(store: ObjectStore, path: string): string {
   return store.uri.endsWith("/") ? store.uri + path : `${store.uri}/${path}`;
 }
 

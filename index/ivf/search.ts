@@ -54,7 +54,7 @@ export class Searcher {
     const blocks = this.file.cached(probes) ?? (await this.file.blocks(probes));
     const qTable = new Float32Array(model.pq.m * PQ_CODES);
     model.pq.innerProducts(q, 0, qTable);
-    const heap = new TopHeap(candidates);
+    const heap = new TopHeap(Math.min(candidates, this.file.header.rows));
     const qn = squaredNorm(q);
     if (model.metric === "dot") this.scanDot(probes, blocks, dots, qTable, heap, filter);
     else this.scanL2(probes, blocks, dots, qn, qTable, heap, filter);
