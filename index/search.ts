@@ -215,8 +215,17 @@ export async function nearest(
 
 /** The result table: the asked columns of the hits, then `_rowid` and `_distance`, nearest first. */
 export async function resultTable(snap: Snapshot, hits: SearchHit[], columns: readonly string[] | undefined, note?: string): Promise<A.Table> {
-  const rows = await takeRowIds(snap, hits.map((h) => h.id), columns === undefined ? { withRowId: true } : { columns, withRowId: true });
   const n = hits.length;
+  const meta0 = new Map(note === undefined ? [] : [["tessera:search", note]]);
+  if (columns !== undefined && columns.length === 0) {
+    // Ids and distances only: nothing to read from the table.
+    const ids = A.makeData({ type: new A.Uint64(), length: n, data: BigUint64Array.from(hits, (h) => h.id) });
+    const dist = A.makeData({ type: new A.Float32(), length: n, data: Float32Array.from(hits, (h) => h.distance) });
+    const fields = [new A.Field(ROW_ID, new A.Uint64(), false), new A.Field(DISTANCE, new A.Float32(), false)];
+    const schema = new A.Schema(fields, meta0);
+    return new A.Table(schema, [new A.RecordBatch(schema, A.makeData({ type: new A.Struct(fields), length: n, children: [ids, dist] }))]);
+  }
+  const rows = await takeRowIds(snap, hits.map((h) => h.id), columns === undefined ? { withRowId: true } : { columns, withRowId: true });
   const distance = A.makeData({ type: new A.Float32(), length: n, data: Float32Array.from(hits, (h) => h.distance) });
   const fields = [...rows.schema.fields, new A.Field(DISTANCE, new A.Float32(), false)];
   const meta = new Map(note === undefined ? [] : [["tessera:search", note]]);

@@ -102,6 +102,8 @@ export interface ScanOptions extends Omit<TableScanOptions, "filter"> {
 /** How subclasses (index/ adds vector search) are constructed by the static factories. */
 export type TableConstructor<T extends Table> = new (io: TableIo, manifest: Manifest, readOnly: boolean) => T;
 
+const parsedSchemas = new WeakMap<object, TableSchema>();
+
 /** A versioned table. */
 export class Table {
   /** Internal: use `Table.create` or `Table.open`. */
@@ -155,7 +157,10 @@ export class Table {
     return this.manifest;
   }
   get tableSchema(): TableSchema {
-    return TableSchema.fromJson(this.manifest.schema);
+    // Parsed once per manifest schema object: every read builds a snapshot from it.
+    let s = parsedSchemas.get(this.manifest.schema);
+    if (s === undefined) parsedSchemas.set(this.manifest.schema, (s = TableSchema.fromJson(this.manifest.schema)));
+    return s;
   }
   get schema(): A.Schema {
     return this.tableSchema.toArrow();

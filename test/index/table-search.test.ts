@@ -204,3 +204,14 @@ describe("index persistence", () => {
     });
   }
 });
+
+describe("search results", () => {
+  it("with columns: [] returns only _rowid and _distance", async () => {
+    const t = await Table.create(mem(), data(0, 300));
+    const got = await t.search(query(1), { k: 4, columns: [] });
+    assert.deepEqual(got.schema.fields.map((f) => f.name), ["_rowid", "_distance"]);
+    const full = await t.search(query(1), { k: 4, columns: ["id"] });
+    assert.deepEqual([...got.getChild("_rowid")!], [...full.getChild("_rowid")!]);
+    assert.deepEqual([...got.getChild("_distance")!], [...full.getChild("_distance")!]);
+  });
+});
