@@ -5,7 +5,7 @@ import type { Snapshot } from "../read.js";
 import { scanTable, ROW_ID, type RowFilter } from "../read.js";
 import type { PendingCommit } from "../commit.js";
 import { DeletionVector, writeDeletion } from "../deletion.js";
-import type { TableIo } from "../fragment-io.js";
+import type { TableIo, WrittenFile } from "../fragment-io.js";
 import type { Fragment, OperationRecord } from "../manifest.js";
 import { conflictBetween } from "../transaction.js";
 
@@ -43,6 +43,29 @@ export async function withDeletions(io: TableIo, fragments: readonly Fragment[],
     out.push({ ...f, deletion: { path: await writeDeletion(io.store, f.id, dv), count: dv.count } });
   }
   return out;
+}
+
+/**
+ * The commit of an operation that rewrites rows (update, merge-insert): `hits` are deleted from their fragments and
+ * the new rows in `files` become fragments numbered on top of whatever version it lands on.
+ */
+export function rowRewriteCommit(io: TableIo, record: OperationRecord, hits: ReadonlyMap<number, readonly number[]>, files: readonly WrittenFile[]): PendingCommit {
+  return {
+    record,
+    async build(latest) {
+      const m = latest!;
+      const added: Fragment[] = files.map((f, i) => ({ id: m.nextFragmentId + i, physicalRows: f.rows, files: [f.ref] }));
+      record.addedFragments = added.map((f) => f.id);
+      return {
+        schema: m.schema,
+        nextFieldId: m.nextFieldId,
+        nextFragmentId: m.nextFragmentId + added.length,
+        fragments: [...(await withDeletions(io, m.fragments, hits)), ...added],
+        indices: m.indices,
+      };
+    },
+    conflictWith: (other) => conflictBetween(record, other),
+  };
 }
 
 /** A commit deleting the rows matching `filter` (all rows without one), or undefined when none match. */

@@ -7,11 +7,10 @@ import { InvalidArgumentError } from "../../errors.js";
 import { makeGatherer } from "../../file/gather.js";
 import type { PendingCommit } from "../commit.js";
 import { writeFiles, type FragmentWriteOptions, type TableIo } from "../fragment-io.js";
-import type { Fragment, OperationRecord } from "../manifest.js";
+import type { OperationRecord } from "../manifest.js";
 import { ROW_ID, scanTable, type Snapshot } from "../read.js";
-import { conflictBetween } from "../transaction.js";
 import { conformed, type TableData } from "../write.js";
-import { withDeletions } from "./delete.js";
+import { rowRewriteCommit } from "./delete.js";
 
 /** What to do with each kind of row. */
 export interface MergeInsertOptions extends FragmentWriteOptions {
@@ -128,21 +127,6 @@ export async function prepareMergeInsert(
   const record: OperationRecord = { type: "merge_insert", touchedFragments: [...doomed.keys()], detail: { ...stats } };
   return {
     stats,
-    op: {
-      record,
-      async build(latest) {
-        const m = latest!;
-        const added: Fragment[] = files.map((f, i) => ({ id: m.nextFragmentId + i, physicalRows: f.rows, files: [f.ref] }));
-        record.addedFragments = added.map((f) => f.id);
-        return {
-          schema: m.schema,
-          nextFieldId: m.nextFieldId,
-          nextFragmentId: m.nextFragmentId + added.length,
-          fragments: [...(await withDeletions(io, m.fragments, doomed)), ...added],
-          indices: m.indices,
-        };
-      },
-      conflictWith: (other) => conflictBetween(record, other),
-    },
+    op: rowRewriteCommit(io, record, doomed, files),
   };
 }

@@ -5,11 +5,10 @@ import * as A from "apache-arrow";
 import { InvalidArgumentError } from "../../errors.js";
 import type { PendingCommit } from "../commit.js";
 import { writeFiles, type FragmentWriteOptions, type TableIo } from "../fragment-io.js";
-import type { Fragment, OperationRecord } from "../manifest.js";
+import type { OperationRecord } from "../manifest.js";
 import { ROW_ID, scanTable, type RowFilter, type Snapshot } from "../read.js";
-import { conflictBetween } from "../transaction.js";
 import type { ValueExpr } from "../values.js";
-import { withDeletions } from "./delete.js";
+import { rowRewriteCommit } from "./delete.js";
 
 /** Records row ids of the batches passing through, per fragment. */
 function rowIdSink(): { hits: Map<number, number[]>; add(ids: BigUint64Array): void } {
@@ -59,20 +58,5 @@ export async function prepareUpdate(
     touchedFragments: [...sink.hits.keys()],
     detail: { rows: updated, columns: [...values.keys()] },
   };
-  return {
-    record,
-    async build(latest) {
-      const m = latest!;
-      const added: Fragment[] = files.map((f, i) => ({ id: m.nextFragmentId + i, physicalRows: f.rows, files: [f.ref] }));
-      record.addedFragments = added.map((f) => f.id);
-      return {
-        schema: m.schema,
-        nextFieldId: m.nextFieldId,
-        nextFragmentId: m.nextFragmentId + added.length,
-        fragments: [...(await withDeletions(io, m.fragments, sink.hits)), ...added],
-        indices: m.indices,
-      };
-    },
-    conflictWith: (other) => conflictBetween(record, other),
-  };
+  return rowRewriteCommit(io, record, sink.hits, files);
 }
