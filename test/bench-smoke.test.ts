@@ -1,6 +1,7 @@
 // Smoke test for test/bench/ (which the test runner skips): every registered benchmark runs at size small, the
-// dispatcher rejects unknown names, the take benchmark's sides return exactly the rows asked for, and the table
-// benchmark reports every case and computes its added columns right.
+// dispatcher rejects unknown names, the take benchmark's sides return exactly the rows asked for, the table
+// benchmark reports every case and computes its added columns right, and the vector benchmark reports every method
+// with exact search exact and indexed search close to it.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type * as arrow from "apache-arrow";
+import { INDEX_KINDS } from "../index/kinds.js";
 import { loadFashionMnist } from "./bench/data/fashion-mnist.js";
 import { BENCHMARKS } from "./bench/registry.js";
 import { fnv1aHashes, l2Norms, TAKE_SIZES } from "./bench/table.js";
@@ -16,6 +18,7 @@ import { LanceDbSide } from "./bench/sides/lancedb.js";
 import { ParquetDuckDbSide } from "./bench/sides/parquet-duckdb.js";
 import type { ColumnChunk } from "./bench/sides/table-side.js";
 import { TesseraFileSide } from "./bench/sides/tessera-file.js";
+import { EF_SWEEP, type MethodResult } from "./bench/vector.js";
 
 /** Asked out of order, with both ends of the table and a duplicate. */
 const OFFSETS = [1999, 0, 5, 777, 1024, 5, 1500];
@@ -80,6 +83,40 @@ function checkTableReport(report: Record<string, unknown>): void {
   assert.equal((report.targets as unknown[]).length, 5);
 }
 
+/** The vector benchmark ran every method and setting, exact search found the true neighbours, and HNSW got close. */
+function checkVectorReport(report: Record<string, unknown>): void {
+  const methods = report.methods as MethodResult[];
+  const name = (m: MethodResult): string => `${m.system} ${m.index}${m.variant === undefined ? "" : " (variant)"}`;
+  const expected = ["hnswlib hnsw", "lancedb flat", "lancedb ivf_hnsw_sq", "lancedb ivf_pq", "tessera flat", "tessera hnsw"];
+  if ("ivf_pq" in INDEX_KINDS) expected.push("tessera ivf_pq");
+  assert.deepEqual(methods.map(name).filter((n) => !n.endsWith("(variant)")).sort(), expected.sort());
+  assert.ok((report.groundTruth as { ms: number }).ms > 0);
+  for (const m of methods) {
+    assert.ok(m.settings.length >= 1, `${name(m)} has settings`);
+    if (m.index !== "flat") assert.ok(m.buildMs > 0, `${name(m)} build was timed`);
+    for (const s of m.settings) {
+      assert.ok(s.qps > 0 && s.p50Ms > 0 && s.firstPassQps > 0, `${name(m)} ${s.label} was timed`);
+      assert.ok(s.recall >= 0 && s.recall <= 1, `${name(m)} ${s.label} recall ${s.recall}`);
+      if (m.index === "flat") assert.equal(s.recall, 1, `${name(m)} is exact`);
+    }
+  }
+  const hnsw = (system: string): MethodResult => methods.find((m) => m.system === system && m.index === "hnsw")!;
+  for (const system of ["tessera", "hnswlib"]) assert.deepEqual(hnsw(system).settings.map((s) => s.knobs.ef), [...EF_SWEEP]);
+  // Tessera's HNSW is hnswlib's graph built with the same parameters and seed: Table.search must not lose recall.
+  hnsw("tessera").settings.forEach((s, i) => {
+    const raw = hnsw("hnswlib").settings[i]!.recall;
+    assert.ok(s.recall >= raw - 0.02, `Tessera HNSW ${s.label}: recall ${s.recall}, raw hnswlib ${raw}`);
+  });
+  for (const m of methods.filter((x) => x.index === "hnsw" || x.index === "ivf_hnsw_sq")) {
+    assert.ok(m.settings.at(-1)!.recall >= 0.95, `${name(m)} at the largest ef: recall ${m.settings.at(-1)!.recall}`);
+  }
+  for (const m of methods.filter((x) => x.index === "ivf_pq")) {
+    const recall = Math.max(...m.settings.map((s) => s.recall));
+    assert.ok(recall >= 0.95, `${name(m)}: best recall ${recall}`);
+  }
+  assert.equal((report.targets as unknown[]).length, 5);
+}
+
 describe("benchmarks at size small", () => {
   for (const name of Object.keys(BENCHMARKS)) {
     it(`${name} runs and reports every case`, async () => {
@@ -97,6 +134,7 @@ describe("benchmarks at size small", () => {
         }
       }
       if (name === "table") checkTableReport(report);
+      if (name === "vector") checkVectorReport(report);
     });
   }
 

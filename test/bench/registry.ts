@@ -7,4 +7,5 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   take: () => import("./take.js"),
   codecs: () => import("./codecs.js"),
   table: () => import("./table.js"),
+  vector: () => import("./vector.js"),
 };
