@@ -103,8 +103,11 @@ async function refine(snap: Snapshot, field: TableField, query: Float32Array, hi
  * searches skip reading and decoding them. Data files are immutable, so a key never goes stale.
  */
 const cache = new FlatCache({ budgetBytes: Number(process.env.TESSERA_VECTOR_CACHE_MB ?? 512) * 1024 * 1024 });
-/** Fragments bigger than this share of the budget are streamed instead of cached. */
-const CACHE_SHARE = 0.25;
+/**
+ * Fragments bigger than this share of the budget are streamed instead of cached. A whole budget: one 60 000 × 784
+ * fragment (188 MB) must stay resident for repeated exact searches to run at memory speed rather than disk speed.
+ */
+const CACHE_SHARE = 1;
 /** Per cached chunk: which rows hold a vector (absent: all). */
 const nonNull = new Map<string, Uint8Array | undefined>();
 
