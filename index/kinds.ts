@@ -24,7 +24,8 @@ export interface LoadedIndex {
   /** True when distances are approximate and re-ranking with exact ones pays (`refineFactor`). */
   readonly approximate: boolean;
   /** Nearest allowed rows (`k` of them, or more candidates for re-ranking). */
-  search(query: Float32Array, k: number, knobs: SearchKnobs, allow: (id: bigint) => boolean): Promise<SearchHit[]>;
+  /** `allow` is absent when every row the index holds may be returned. */
+  search(query: Float32Array, k: number, knobs: SearchKnobs, allow?: (id: bigint) => boolean): Promise<SearchHit[]>;
   /** The index with the rows of `chunks` added, written to `dir` (this one's files are left as they are). */
   extend(chunks: AsyncIterable<VectorChunk>, store: ObjectStore, dir: string): Promise<LoadedIndex>;
 }
@@ -93,7 +94,9 @@ function ivfLoaded(index: IvfPqIndex, dim: number): LoadedIndex {
     approximate: true,
     async search(query, k, knobs, allow) {
       const candidates = k * Math.max(1, knobs.refineFactor ?? DEFAULT_REFINE);
-      const opts = knobs.nprobes === undefined ? { k, candidates, allowed: allow } : { k, candidates, allowed: allow, nprobes: knobs.nprobes };
+      const opts: Parameters<IvfPqIndex["search"]>[1] = { k, candidates };
+      if (allow !== undefined) opts.allowed = allow;
+      if (knobs.nprobes !== undefined) opts.nprobes = knobs.nprobes;
       return index.search(query, opts);
     },
     async extend(chunks, store, dir) {

@@ -205,7 +205,10 @@ export async function nearest(
 
   if (index !== undefined && covered.size > 0) {
     const coveredFrags = snap.manifest.fragments.filter((f) => covered.has(f.id));
-    let hits = await index.loaded.search(query, k, options, allowFn(mask, covered));
+    // hnswlib calls a JS filter on every node it visits: pass one only when some held row may not be returned.
+    const someDisallowed =
+      prefilter || [...covered].some((f) => mask.get(f) !== undefined) || (index.ref.fragments.length !== covered.size);
+    let hits = await index.loaded.search(query, k, options, someDisallowed ? allowFn(mask, covered) : undefined);
     if (index.loaded.approximate && (options.refineFactor ?? DEFAULT_REFINE) > 0) hits = await refine(snap, field, query, hits, metric, k);
     hits = hits.slice(0, k);
     // An index that cannot find k allowed rows (a selective prefilter) hands over to exact search.
