@@ -12,6 +12,13 @@ import type { VectorChunk } from "./flat.js";
 
 export type { VectorChunk };
 
+/** True for fixed-size lists of float32: the types vector search works on. */
+export function isVectorType(t: A.DataType): boolean {
+  if (t.typeId !== A.Type.FixedSizeList) return false;
+  const child = (t as A.FixedSizeList).children[0]!.type;
+  return child.typeId === A.Type.Float && (child as A.Float).precision === A.Precision.SINGLE;
+}
+
 /** The dimension of a vector column, or InvalidArgumentError naming the column and its type. */
 export function vectorDim(field: TableField): number {
   const t = field.field.type;
