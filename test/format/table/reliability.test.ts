@@ -3,6 +3,7 @@
 // killed writers left behind; plus a time-travel property test against an in-memory model.
 
 import assert from "node:assert/strict";
+import { seededRandom } from "../../../index/ivf/random.js";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs/promises";
@@ -112,17 +113,8 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A small seeded PRNG (mulberry32), so kill delays are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the library's mulberry32), so kill delays are the same on every run. */
+const prng = seededRandom;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading rows back as plain values.
