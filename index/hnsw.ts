@@ -47,6 +47,15 @@ function decodeIds(bytes: Uint8Array, uri: string): BigUint64Array {
   return new BigUint64Array(payload.slice().buffer);
 }
 
+/**
+ * hnswlib-node takes plain number arrays only. A plain loop into an array (reused while building: the addon copies
+ * it) costs ~1 µs per 784-d vector; `Array.from` on a Float32Array costs ~18 µs, which was 7% of a query.
+ */
+function toNumbers(src: Float32Array, at: number, dim: number, out: number[]): number[] {
+  for (let j = 0; j < dim; j++) out[j] = src[at + j]!;
+  return out;
+}
+
 /** An HNSW graph over some rows of a column. */
 export class HnswIndex {
   private constructor(
@@ -73,13 +82,13 @@ export class HnswIndex {
 
   /** Adds the allowed rows of `chunks` (new fragments) to the graph. */
   async add(chunks: AsyncIterable<VectorChunk>): Promise<void> {
+    const plain = new Array<number>(this.dim).fill(0);
     for await (const c of chunks) {
       const n = c.ids.length;
       for (let i = 0; i < n; i++) {
         if (c.allowed !== undefined && c.allowed[i] === 0) continue;
         if (this.count === this.native.getMaxElements()) this.grow();
-        // hnswlib-node takes plain arrays only; one conversion per vector.
-        this.native.addPoint(Array.from(c.vectors.subarray(i * this.dim, (i + 1) * this.dim)), this.count);
+        this.native.addPoint(toNumbers(c.vectors, i * this.dim, this.dim, plain), this.count);
         this.ids[this.count++] = c.ids[i]!;
       }
     }
@@ -100,7 +109,7 @@ export class HnswIndex {
     this.native.setEf(Math.max(ef, take));
     const ids = this.ids;
     const filter = allow === undefined ? undefined : (label: number) => allow(ids[label]!);
-    const r = this.native.searchKnn(Array.from(query), take, filter);
+    const r = this.native.searchKnn(toNumbers(query, 0, this.dim, new Array<number>(this.dim)), take, filter);
     return r.neighbors.map((label, i) => ({ id: ids[label]!, distance: r.distances[i]! }));
   }
 

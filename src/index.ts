@@ -38,7 +38,8 @@ export { DataFileReader, type OpenOptions, type PageInfo } from "../format/file/
 export type { TakeOptions } from "../format/file/take.js";
 export type { ScanOptions } from "../format/file/scan.js";
 export type { FileMetadata, PageMeta, PageStats, ColumnMeta } from "../format/file/layout.js";
-export { Table, type SearchOptions } from "../index/table.js";
+export { type SearchOptions } from "../index/table.js";
+export { Table, type ToDataFrameOptions } from "./table.js";
 export type { CreateIndexOptions, IndexInfo } from "../index/manage.js";
 export type { Metric } from "../index/distance.js";
 export {
@@ -58,3 +59,50 @@ export type { CompactOptions, CompactStats } from "../format/table/ops/compact.j
 export type { CleanupOptions, CleanupStats, TagInfo, VersionInfo } from "../format/table/ops/versions.js";
 export type { Manifest, Fragment, OperationRecord } from "../format/table/manifest.js";
 export { TableSchema, type TableField } from "../format/schema.js";
+
+// The DataFrame engine.
+export {
+  DataFrame,
+  GroupedDataFrame,
+  type ColumnInput,
+  type JoinOptions,
+  type SortOptions,
+  type SampleOptions,
+  type RunOptions,
+  type RunReport,
+} from "./dataframe.js";
+export { Expr, type ExprLike, type ApplyOptions, type ListAccessor } from "./expr/expr.js";
+export { col, lit, when, count, sql, When } from "./expr/builders.js";
+export { DataType } from "./expr/data-type.js";
+export type { StrNamespace, ReplaceOptions } from "./expr/namespaces/str.js";
+export type { ListNamespace } from "./expr/namespaces/list.js";
+export type { ExplainOptions } from "./plan/explain.js";
+export type { ShowOptions } from "./show.js";
+export type { ExecOptions, ProgressEvent } from "./exec/context.js";
+export type { DeadLetter } from "./udf/context.js";
+export type { ScanSource, ScanPushdown, SourceCapabilities, ScanContext, WriteSummary } from "./io/source.js";
+export type { ReadTableOptions, WriteTableOptions, WriteTableMode } from "./io/table-source.js";
+export { readJson, readCsv, readParquet, readTable, fromGlob, fromArrow, fromRows, fromSource } from "./read.js";
+export type { JsonReadOptions } from "./io/json.js";
+export type { CsvReadOptions } from "./io/csv.js";
+export type { ParquetReadOptions } from "./io/parquet.js";
+export type { GlobOptions } from "./io/glob.js";
+export type { ParquetWriteOptions, ParquetCompression } from "./io/write-parquet.js";
+export type { JsonWriteOptions } from "./io/write-json.js";
+export type { CsvWriteOptions } from "./io/write-csv.js";
+export {
+  udf,
+  closeWorkerPools,
+  UdfError,
+  UdfReturnTypeError,
+  UdfSetupError,
+  type UdfFunction,
+  type UdfBuilder,
+  type BatchFn,
+  type ClassUdfOptions,
+  type UdfInstance,
+  type UdfOptions,
+  type UdfResult,
+  type WorkerTarget,
+  type WorkerUdfOptions,
+} from "./udf/index.js";

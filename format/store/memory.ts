@@ -66,7 +66,7 @@ export class MemoryStore extends BaseStore {
   protected async rawPut(path: string, bytes: Uint8Array, ifAbsent: boolean): Promise<boolean> {
     const key = this.key(path);
     if (ifAbsent && this.objects.has(key)) return false;
-    this.objects.set(key, { bytes: bytes.slice(), etag: `m${++etagCounter}`, lastModified: new Date() });
+    this.objects.set(key, { bytes: new Uint8Array(bytes), etag: `m${++etagCounter}`, lastModified: new Date() });
     return true;
   }
 
@@ -76,7 +76,7 @@ export class MemoryStore extends BaseStore {
     return {
       write: async (bytes) => {
         if (done) throw new InvalidArgumentError(`write to a closed or aborted writer of ${this.describe(path)}`);
-        parts.push(bytes.slice());
+        parts.push(new Uint8Array(bytes));
       },
       close: async () => {
         if (done) return 0;

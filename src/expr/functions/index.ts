@@ -1,0 +1,6 @@
+// Loads every built-in function namespace into the registry (imported once by the expression compiler).
+
+import "./str.js";
+import "./list.js";
+
+export { functionNames, getFunction, registerFunctions, ScalarArg, type ArgInfo, type ArgValue, type EvalInfo, type ScalarFunction } from "./registry.js";
