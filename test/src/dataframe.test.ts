@@ -5,7 +5,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as A from "apache-arrow";
 import fc from "fast-check";
-import { col, count, DataFrame, fromArrow, lit, Table, when } from "../../src/index.js";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { col, count, DataFrame, fromArrow, fromSource, lit, Table, when } from "../../src/index.js";
+import { openParquetSource } from "../../src/io/parquet.js";
 
 interface Row {
   id: number;
@@ -247,4 +251,67 @@ test("a type mismatch names both types", async () => {
   assert.throws(() => df.where(col("name").gt(col("value"))), /utf8|string/i);
   assert.throws(() => df.where(col("value")), /needs a condition, got an expression of type float64/);
   assert.throws(() => df.join(df.select(col("name").alias("key")), { on: "key" }), /int32 on the left but (utf8|string) on the right/);
+});
+
+/** A source of `batches` batches of `rows` int32 rows, counting the batches it produced. */
+function countingSource(batches: number, rows: number): { df: DataFrame; produced: () => number } {
+  let produced = 0;
+  const schema = new A.Schema([new A.Field("i", new A.Int32(), false)]);
+  const source = {
+    kind: "Counting",
+    description: `${batches}×${rows} rows`,
+    schema,
+    supports: { projection: false, filter: "none" as const, limit: false },
+    async *scan() {
+      for (let b = 0; b < batches; b++) {
+        produced++;
+        yield new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: rows, children: [A.makeData({ type: new A.Int32(), length: rows, data: Int32Array.from({ length: rows }, (_, i) => b * rows + i) })] }));
+      }
+    },
+  };
+  return { df: fromSource(source), produced: () => produced };
+}
+
+test("limit and show stop reading early, even below a projection", async () => {
+  const a = countingSource(1_000, 1_000);
+  const rows = await a.df.withColumn("j", col("i").mul(2)).limit(5).toRows();
+  assert.deepEqual(rows.map((r) => r.j), [0, 2, 4, 6, 8]);
+  assert.ok(a.produced() <= 2, `read ${a.produced()} batches for 5 rows`);
+  const b = countingSource(1_000, 1_000);
+  let text = "";
+  await b.df.show(3, { write: (t) => (text += t) });
+  assert.match(text, /\(3 rows shown\)/);
+  assert.ok(b.produced() <= 2, `show read ${b.produced()} batches`);
+});
+
+test("progress is reported per stage, ending with each stage's row count", async () => {
+  const { df } = countingSource(20, 500);
+  const events: { stage: string; rows: number; done?: boolean }[] = [];
+  await df.where(col("i").lt(7_000)).collect({ onProgress: (e) => events.push(e) });
+  const done = events.filter((e) => e.done);
+  assert.deepEqual(
+    done.map((e) => [e.stage.replace(/#\d+$/, ""), e.rows]).sort(),
+    [["Filter", 7_000], ["ScanCounting", 10_000]],
+  );
+});
+
+test("a filter on a table goes into its scan; on Parquet it prunes row groups", async () => {
+  const rows: Row[] = Array.from({ length: 3000 }, (_, id) => ({ id, key: id % 5, value: id, name: null, tags: null }));
+  const t = await Table.create(`memory://df-pushdown-${tables++}`, arrow(rows, 1000));
+  const df = t.toDataFrame().where(col("id").gte(2500)).select("id");
+  assert.match(df.explain({ optimized: true }), /Scan Table: .* columns=\[id\] filter=id >= 2500/);
+  assert.equal(await df.countRows(), 500);
+
+  const dir = await import("node:fs/promises").then((fs) => fs.mkdtemp(join(tmpdir(), "tessera-df-parquet-")));
+  try {
+    const path = join(dir, "rows.parquet");
+    await fromArrow(arrow(rows, 1000)).select("id", "value").writeParquet(path, { rowGroupRows: 500 });
+    const source = await openParquetSource(path);
+    const filtered = fromSource(source).where(col("id").lt(700));
+    assert.match(filtered.explain({ optimized: true }), /Filter: id < 700\n\s+└─ Scan Parquet: .* filter=id < 700/);
+    assert.equal(await filtered.countRows(), 700);
+    assert.equal(source.stats.rowGroupsPruned, 4, JSON.stringify(source.stats));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
