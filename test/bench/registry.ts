@@ -8,4 +8,5 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   codecs: () => import("./codecs.js"),
   table: () => import("./table.js"),
   vector: () => import("./vector.js"),
+  dataframe: () => import("./dataframe.js"),
 };

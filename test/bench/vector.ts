@@ -5,9 +5,11 @@
 // every query setting runs whole passes over the queries as a sequential single client — one query at a time, in
 // order — with passes interleaved across settings, so a noisy neighbour hurts every setting alike.
 
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { loadavg } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import * as arrow from "apache-arrow";
 import { flatSearch } from "../../index/flat.js";
 import { INDEX_KINDS } from "../../index/kinds.js";
@@ -216,6 +218,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       passes: { warmup: plan.warmup, repeat: plan.repeat },
       loadAverage: { start: loadAtStart, end: loadavg()[0] }, // the machine may be shared: high figures explain noise
       groundTruth: { method: "index/flat.ts flatSearch, all queries in one batch", ms: truthMs },
+      hnswlibAddon: hnswlibBuild(),
       ivfPq: ivfPqAvailable ? { partitions, subVectors } : { partitions, subVectors, tessera: "not available: index/kinds.ts has no ivf_pq" },
       tesseraIndices: await tesseraHnsw.listIndices(),
       methods,
@@ -397,6 +400,17 @@ function fmt(x: number | undefined, digits = 0): string {
 }
 
 /** Queries per second: whole numbers, one decimal below 10. */
+/** How the hnswlib-node addon was compiled (scripts/tune-native.mjs leaves a marker when it tuned it). */
+function hnswlibBuild(): string {
+  try {
+    const pkg = dirname(createRequire(import.meta.url).resolve("hnswlib-node/package.json"));
+    const marker = join(pkg, "build", "TESSERA_TUNED");
+    return existsSync(marker) ? `tuned for this CPU (${readFileSync(marker, "utf8").trim()})` : "portable (node-gyp defaults)";
+  } catch {
+    return "unknown";
+  }
+}
+
 function fmtQps(qps: number): string {
   return fmt(qps, qps < 10 ? 1 : 0);
 }
@@ -409,6 +423,7 @@ function printReport(report: BenchReport, methods: MethodResult[], best: Record<
       `${report.flatQueries}); k = ${K}; one query at a time, in order; QPS over the median of ${passes.repeat} pass(es) ` +
       `after ${passes.warmup} warm-up pass; 1-min load average ${load.start.toFixed(1)} → ${load.end.toFixed(1)}`,
   );
+  console.log(`hnswlib-node addon (Tessera's HNSW and the raw hnswlib side): ${String(report.hnswlibAddon)}`);
   const truth = report.groundTruth as { ms: number };
   console.log(`ground truth: flatSearch of all ${report.queries} queries in one batch, ${formatMs(truth.ms)} ms`);
   const ivfPq = report.ivfPq as { partitions: number; subVectors: number; tessera?: string };
