@@ -14,9 +14,11 @@ import { resolveExpr } from "../../format/expr/resolve.js";
 import { nearestNames, quoteList } from "../../format/expr/suggest.js";
 import { commonType, typeName } from "../../format/expr/types.js";
 import { typesEqual } from "../../format/file/schema-json.js";
+import { packBits } from "../../format/expr/columnar.js";
 import { concatRanges, nullData, takeIndices } from "../../format/file/gather.js";
 import type { CompiledColumn } from "../exec/types.js";
 import { getFunction, ScalarArg, type ArgInfo, type ArgValue } from "./functions/index.js";
+import { typeMetadata } from "./data-type.js";
 import { childNodes, type ExprNode } from "./node.js";
 import { outputName } from "./names.js";
 import { compileRowFunction, compileUdf, type UdfContext } from "../udf/compile-hooks.js";
@@ -27,6 +29,8 @@ export type CompileContext = UdfContext;
 /** A compiled expression; `resolved` is set when format/expr evaluates the whole tree (fast filters use it). */
 export interface Compiled extends CompiledColumn {
   readonly resolved?: Resolved;
+  /** Field metadata of the result (logical types such as images and embeddings; see data-type.ts). */
+  readonly metadata?: ReadonlyMap<string, string>;
 }
 
 const SYNTHETIC = "\u0000e";
@@ -128,9 +132,12 @@ function compileNode(n: ExprNode, schema: A.Schema, ctx: CompileContext): Compil
     case "fn":
       return compileFn(n, schema, ctx);
     case "apply":
-      return compileRowFunction(n, compileNode(n.operand, schema, ctx), ctx);
+      return withMetadata(compileRowFunction(n, compileNode(n.operand, schema, ctx), ctx), typeMetadata(n.returnType));
     case "udf":
-      return compileUdf(n, n.args.map((a) => compileNode(a, schema, ctx)), ctx);
+      return withMetadata(compileUdf(n, n.args.map((a) => compileNode(a, schema, ctx)), ctx), typeMetadata(n.udf.returnType));
+    case "cast":
+      if (castTypeName(n.to) !== undefined) return compileMixed(n, schema, ctx);
+      return compileEngineCast(n, compileNode(n.operand, schema, ctx));
     case "agg":
       throw new InvalidArgumentError(`an aggregation (${n.fn}) can only be used inside agg() or groupBy(...).agg()`);
     default:
@@ -138,14 +145,67 @@ function compileNode(n: ExprNode, schema: A.Schema, ctx: CompileContext): Compil
   }
 }
 
+function withMetadata(c: CompiledColumn, metadata: ReadonlyMap<string, string> | undefined): Compiled {
+  return metadata === undefined ? c : { ...c, metadata };
+}
+
+/**
+ * Casts format/expr cannot do: to the same physical type with another logical type (bytes to an image type), and
+ * lists of numbers to fixed-size lists of float32/float64 (JSON arrays to embeddings; each list must have exactly
+ * the size, else the cast fails naming the row).
+ */
+function compileEngineCast(n: Node<"cast">, operand: Compiled): Compiled {
+  const from = operand.type;
+  const to = n.to;
+  const metadata = typeMetadata(to);
+  const base = { name: operand.name, type: to, nullable: operand.nullable, columns: operand.columns, ...(metadata ? { metadata } : {}) };
+  if (typesEqual(from, to)) return { ...base, run: (batch) => operand.run(batch) };
+  const isList = (t: A.DataType): boolean => t.typeId === A.Type.List || t.typeId === A.Type.FixedSizeList;
+  if (A.DataType.isFixedSizeList(to) && isList(from)) {
+    const item = (to as A.FixedSizeList).children[0]!.type;
+    const fromItem = (from as A.List).children[0]!.type;
+    if (A.DataType.isFloat(item) && (A.DataType.isFloat(fromItem) || A.DataType.isInt(fromItem))) {
+      return { ...base, run: async (batch) => listToFixed(await operand.run(batch), to as A.FixedSizeList) };
+    }
+  }
+  throw new InvalidArgumentError(`cannot cast ${typeName(from)} to ${typeName(to)}`);
+}
+
+/** Lists of numbers as a fixed-size list of floats; a list of another length fails naming the row. */
+function listToFixed(v: A.Vector, to: A.FixedSizeList): A.Vector {
+  const size = to.listSize;
+  const n = v.length;
+  const Values = (to.children[0]!.type as A.Float).precision === A.Precision.DOUBLE ? Float64Array : Float32Array;
+  const values = new Values(n * size);
+  const valid = new Uint8Array(n);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const item = v.get(i) as { length: number; [Symbol.iterator](): Iterator<unknown> } | null;
+    if (item === null) {
+      nulls++;
+      continue;
+    }
+    if (item.length !== size) throw new InvalidArgumentError(`cannot cast row ${i} to ${typeName(to)}: it has ${item.length} values, not ${size}`);
+    let j = 0;
+    for (const x of item) values[i * size + j++] = x === null ? Number.NaN : Number(x);
+    valid[i] = 1;
+  }
+  const child = A.makeData({ type: to.children[0]!.type as A.Float, length: n * size, data: values });
+  const validity = nulls === 0 ? {} : { nullBitmap: packBits(valid, n), nullCount: nulls };
+  return A.makeVector(A.makeData({ type: to, length: n, child, ...validity }));
+}
+
 function compileLowered(n: ExprNode, schema: A.Schema): Compiled {
   const resolved = resolveExpr(lower(n), schema);
+  const source = n.kind === "column" && n.path.length === 1 ? schema.fields.find((f) => f.name === n.path[0]) : undefined;
+  const metadata = source !== undefined && source.metadata.size > 0 ? source.metadata : undefined;
   return {
     name: outputName(n),
     type: resolved.type,
-    nullable: true,
+    nullable: source?.nullable ?? true,
     columns: resolved.columns,
     resolved,
+    ...(metadata ? { metadata } : {}),
     run: async (batch) => evaluate(resolved, batch),
   };
 }
@@ -212,17 +272,19 @@ function compileFn(n: Node<"fn">, schema: A.Schema, ctx: CompileContext): Compil
   const args = n.args.map((a) => (a.kind === "literal" ? undefined : compileNode(a, schema, ctx)));
   const info: ArgInfo[] = n.args.map((a, i) => {
     const c = args[i];
-    if (c !== undefined) return { type: c.type, nullable: c.nullable };
+    if (c !== undefined) return c.metadata ? { type: c.type, nullable: c.nullable, metadata: c.metadata } : { type: c.type, nullable: c.nullable };
     const lit = a as Node<"literal">;
     return { type: lit.type ?? literalType(lit.value), nullable: lit.value === null, literal: { value: lit.value } };
   });
   const type = fn.returnType(info, n.options);
   const columns = [...new Set(args.flatMap((c) => c?.columns ?? []))];
+  const metadata = fn.returnMetadata?.(info, n.options) ?? typeMetadata(type);
   return {
     name: outputName(n),
     type,
     nullable: true,
     columns,
+    ...(metadata ? { metadata } : {}),
     run: async (batch) => {
       const values: ArgValue[] = await Promise.all(
         args.map((c, i) => (c === undefined ? new ScalarArg((n.args[i] as Node<"literal">).value, info[i]!.type) : c.run(batch))),

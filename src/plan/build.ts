@@ -14,8 +14,7 @@ import type * as L from "./logical.js";
 
 function field(name: string, node: ExprNode, schema: A.Schema): A.Field {
   const c = compileExpr(node, schema, {}, name);
-  const source = node.kind === "column" && node.path.length === 1 ? schema.fields.find((f) => f.name === node.path[0]) : undefined;
-  return new A.Field(name, c.type, source?.nullable ?? true, source?.metadata);
+  return new A.Field(name, c.type, c.nullable, c.metadata ? new Map(c.metadata) : undefined);
 }
 
 function unique(names: readonly string[], what: string): void {

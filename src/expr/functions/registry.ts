@@ -22,6 +22,8 @@ export interface ArgInfo {
   readonly nullable: boolean;
   /** Set when the argument is a literal: its value. */
   readonly literal?: { readonly value: unknown };
+  /** Field metadata of the argument (a column's, or what the function producing it declared): logical types. */
+  readonly metadata?: ReadonlyMap<string, string>;
 }
 
 /** Per-call facts handed to `evaluate`. */
@@ -43,6 +45,11 @@ export interface ScalarFunction<O = Record<string, unknown>> {
   returnType(args: readonly ArgInfo[], options: O): A.DataType;
   /** The result for every row; null inputs give null unless the function says otherwise. */
   evaluate(args: readonly ArgValue[], options: O, info: EvalInfo): A.Vector | Promise<A.Vector>;
+  /**
+   * Field metadata of the result (e.g. an image type's format), when it depends on the arguments. Default: the
+   * metadata registered for the returned type object (see src/expr/data-type.ts), if any.
+   */
+  returnMetadata?(args: readonly ArgInfo[], options: O): ReadonlyMap<string, string> | undefined;
   /**
    * Costly per row (network, image decoding, models): the optimizer keeps it out of scans and after filters.
    * Default false.

@@ -88,3 +88,20 @@ test("namespaces build registered functions; list is both the aggregation and th
   assert.equal(col("id").list().node.kind, "agg");
   assert.throws(() => compileExpr(col("id").str.lower().node, batch().schema), /str.lower expects a string, got int32/);
 });
+
+test("logical types: DataType.embedding/image metadata reaches the output field; lists cast to embeddings", async () => {
+  const { fromRows } = await import("../../../src/index.js");
+  const df = fromRows([{ v: [1, 2, 3], b: "x" }, { v: [4, 5, 6], b: "y" }, { v: null, b: "z" }]);
+  const e = df.select(col("v").cast(DataType.embedding(3)).alias("e"));
+  const f = e.schema.fields[0]!;
+  assert.equal(f.type.toString(), "FixedSizeList[3]<Float32>");
+  assert.equal(f.metadata.get("ARROW:extension:name"), "tessera.embedding");
+  const rows = await e.toRows();
+  assert.deepEqual(rows.map((r) => r.e), [[1, 2, 3], [4, 5, 6], null]);
+  await assert.rejects(fromRows([{ v: [1, 2] }]).select(col("v").cast(DataType.embedding(3))).collect(), /row 0 .* 2 values, not 3/);
+  assert.throws(() => df.select(col("b").cast(DataType.embedding(3))), /cannot cast (utf8|string) to/);
+  const img = df.select(col("b").apply((s) => new TextEncoder().encode(String(s)), DataType.image("png")).alias("img"));
+  assert.equal(img.schema.fields[0]!.metadata.get("ARROW:extension:name"), "tessera.image");
+  assert.deepEqual(JSON.parse(img.schema.fields[0]!.metadata.get("ARROW:extension:metadata")!), { format: "png" });
+  assert.equal(df.select(col("b").alias("c")).select("c").schema.fields[0]!.nullable, true);
+});
