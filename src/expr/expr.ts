@@ -8,7 +8,11 @@ import type { AggFn } from "../exec/types.js";
 import type { ApplyNodeOptions, BinaryOp, ExprNode, LiteralNode, LiteralValue } from "./node.js";
 import { ListNamespace } from "./namespaces/list.js";
 import { StrNamespace } from "./namespaces/str.js";
-import { installExpr } from "./namespaces/fn.js";
+import { ImageNamespace } from "./namespaces/image.js";
+import { UrlNamespace } from "./namespaces/url.js";
+import { EmbeddingNamespace } from "./namespaces/embedding.js";
+import { fnExpr, installExpr } from "./namespaces/fn.js";
+import type { Embedder } from "../embed/embedder.js";
 
 /** What methods accept where an expression goes: an Expr, or a plain value (a literal). */
 export type ExprLike = Expr | LiteralValue;
@@ -200,6 +204,28 @@ export class Expr {
   get str(): StrNamespace {
     return new StrNamespace(this);
   }
+  /**
+   * Embeddings of this column (images or text) computed by `embedder`: a fixed-size list of float32 that records the
+   * embedder in its metadata, so `table.search(text | image)` can embed queries the same way.
+   * @example col("image").embed(embedders.image({ size: 16, mode: "L" }))
+   */
+  embed(embedder: Embedder): Expr {
+    return fnExpr("embed", this, [], { embedder });
+  }
+
+  /** Image functions (decode, resize, encode, hashes, ...) on encoded bytes or decoded images. */
+  get image(): ImageNamespace {
+    return new ImageNamespace(this);
+  }
+  /** URL functions: download the bytes a URL names, upload bytes. */
+  get url(): UrlNamespace {
+    return new UrlNamespace(this);
+  }
+  /** Embedding functions: distances and similarities to a vector. */
+  get embedding(): EmbeddingNamespace {
+    return new EmbeddingNamespace(this);
+  }
+
   /**
    * Called, the `list` aggregation (all values of a group as a list); its members are the list functions (also on
    * fixed-size lists such as embeddings), as in the API: `col("x").list()` and `col("tags").list.length()`.
