@@ -106,3 +106,41 @@ export {
   type WorkerTarget,
   type WorkerUdfOptions,
 } from "./udf/index.js";
+export type { UrlNamespace, DownloadOptions, UploadOptions, UploadNaming, UrlOnError } from "./expr/namespaces/url.js";
+export { UrlError, LocalFileAccessError, UrlSetupError, type UrlFailure, type UrlFunctionName } from "./multimodal/url/index.js";
+export { readImages } from "./read.js";
+export type { ReadImagesOptions } from "./io/images.js";
+export type { ImageNamespace, DecodeOptions, EncodeOptions, HashOptions, ImageFormat, ImageMode, ResizeFit, ResizeOptions, ResizeTo, ReshapeOptions, SizeOptions, ToModeOptions, ToTensorOptions } from "./expr/namespaces/image.js";
+export { decodedImageType, perceptualHash, ImageDecodeError, ImageRowError } from "./multimodal/image/index.js";
+export {
+  embedders,
+  embedOnWorkers,
+  createEmbedder,
+  registerEmbedder,
+  fitPca,
+  projectPca,
+  EMBEDDING_EXTENSION,
+  ImageEmbedder,
+  PhashEmbedder,
+  TextEmbedder,
+  OnnxEmbedder,
+  type Embedder,
+  type EmbedderDescriptor,
+  type Embedders,
+  type EmbedderFactory,
+  type EmbedOnWorkersOptions,
+  type EmbedOptions,
+  type ImageEmbedderOptions,
+  type ImageFitInput,
+  type ImageFitOptions,
+  type PhashEmbedderOptions,
+  type TextEmbedderOptions,
+  type OnnxEmbedderOptions,
+  type OnnxImagePreprocess,
+  type OnnxTextPreprocess,
+  type PcaProjection,
+  type FitPcaOptions,
+} from "./embed/index.js";
+export type { BackfillOptions, BackfillStats, BackfillValues } from "./embed/backfill.js";
+export type { EmbeddingNamespace, EmbeddingOperand } from "./expr/namespaces/embedding.js";
+export type { SearchQuery, TableSearchOptions } from "./table-search.js";

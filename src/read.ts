@@ -6,6 +6,7 @@ import { DataFrame } from "./dataframe.js";
 import { arrowSource, rowsSource } from "./io/arrow.js";
 import { openCsvSource, type CsvReadOptions } from "./io/csv.js";
 import { openGlobSource, type GlobOptions } from "./io/glob.js";
+import { openImagesSource, type ReadImagesOptions } from "./io/images.js";
 import { openJsonSource, type JsonReadOptions } from "./io/json.js";
 import { openParquetSource, type ParquetReadOptions } from "./io/parquet.js";
 import type { ScanSource } from "./io/source.js";
@@ -50,6 +51,15 @@ export async function readTable(uri: string, options: ReadTableOptions = {}): Pr
  */
 export async function fromGlob(pattern: string, options: GlobOptions = {}): Promise<DataFrame> {
   return fromSource(await openGlobSource(pattern, options));
+}
+
+/**
+ * One row per image file matching the pattern (local, memory:// or s3://): `path` and `image` (encoded bytes,
+ * DataType.image(format)); files are read with bounded concurrency, and a filter on `path` skips reading the rest.
+ * @example const images = await readImages("photos/**\/*.jpg"); images.select(col("image").image.thumbnail(128))
+ */
+export async function readImages(pattern: string, options: ReadImagesOptions = {}): Promise<DataFrame> {
+  return fromSource(await openImagesSource(pattern, options));
 }
 
 /**

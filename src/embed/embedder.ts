@@ -22,3 +22,11 @@ export interface Embedder {
   /** One embedding per input value (null in, null out). */
   embed(batch: A.Vector): Promise<readonly (Float32Array | null)[] | A.Vector>;
 }
+
+/** The kinds createEmbedder knows in every thread (worker threads can rebuild only these). */
+export const BUILT_IN_EMBEDDER_KINDS: readonly string[] = ["image", "phash", "text", "onnx"];
+
+/** Whether `kind` is built in. */
+export function isBuiltInKind(kind: string): boolean {
+  return BUILT_IN_EMBEDDER_KINDS.includes(kind);
+}

@@ -40,6 +40,6 @@ export function execContext(options: ExecOptions = {}, udf: UdfContext = {}): Ex
     readAhead: options.readAhead ?? 2,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    udf,
+    udf: options.signal && udf.signal === undefined ? { ...udf, signal: options.signal } : udf,
   };
 }

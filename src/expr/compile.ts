@@ -279,6 +279,7 @@ function compileFn(n: Node<"fn">, schema: A.Schema, ctx: CompileContext): Compil
   const type = fn.returnType(info, n.options);
   const columns = [...new Set(args.flatMap((c) => c?.columns ?? []))];
   const metadata = fn.returnMetadata?.(info, n.options) ?? typeMetadata(type);
+  let seen = 0; // rows numbered across the run's batches, as UDFs number them
   return {
     name: outputName(n),
     type,
@@ -286,10 +287,13 @@ function compileFn(n: Node<"fn">, schema: A.Schema, ctx: CompileContext): Compil
     columns,
     ...(metadata ? { metadata } : {}),
     run: async (batch) => {
+      const firstRow = seen; // claimed before awaiting the arguments, so concurrent batches number in order
+      seen += batch.numRows;
       const values: ArgValue[] = await Promise.all(
         args.map((c, i) => (c === undefined ? new ScalarArg((n.args[i] as Node<"literal">).value, info[i]!.type) : c.run(batch))),
       );
-      return fn.evaluate(values, n.options, { rows: batch.numRows, type });
+      const extra = ctx.signal === undefined ? {} : { signal: ctx.signal };
+      return fn.evaluate(values, n.options, { rows: batch.numRows, type, context: ctx, firstRow, ...extra });
     },
   };
 }

@@ -13,6 +13,7 @@ import { UrlNamespace } from "./namespaces/url.js";
 import { EmbeddingNamespace } from "./namespaces/embedding.js";
 import { fnExpr, installExpr } from "./namespaces/fn.js";
 import type { Embedder } from "../embed/embedder.js";
+import type { EmbedOptions } from "../embed/embed-function.js";
 
 /** What methods accept where an expression goes: an Expr, or a plain value (a literal). */
 export type ExprLike = Expr | LiteralValue;
@@ -209,8 +210,8 @@ export class Expr {
    * embedder in its metadata, so `table.search(text | image)` can embed queries the same way.
    * @example col("image").embed(embedders.image({ size: 16, mode: "L" }))
    */
-  embed(embedder: Embedder): Expr {
-    return fnExpr("embed", this, [], { embedder });
+  embed(embedder: Embedder, options: EmbedOptions = {}): Expr {
+    return fnExpr("embed", this, [], { embedder, ...options });
   }
 
   /** Image functions (decode, resize, encode, hashes, ...) on encoded bytes or decoded images. */

@@ -17,12 +17,18 @@ export interface ReadTableOptions extends OpenTableOptions {
   withRowId?: boolean;
 }
 
+/** A table scan; `table` lets optimizer rules consult the table's indexes (see rules/use-vector-index.ts). */
+export interface TableScanSource extends ScanSource {
+  readonly table: Table;
+}
+
 /** A ScanSource over one version of a table. */
-export function tableSource(table: Table, options: { withRowId?: boolean } = {}): ScanSource {
+export function tableSource(table: Table, options: { withRowId?: boolean } = {}): TableScanSource {
   const withRowId = options.withRowId === true;
   const schema = withRowId ? new A.Schema([...table.schema.fields, new A.Field(ROW_ID, new A.Uint64(), false)]) : table.schema;
   return {
     kind: "Table",
+    table,
     description: `${table.uri} v${table.version}`,
     schema,
     supports: { projection: true, filter: "exact", limit: true },

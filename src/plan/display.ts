@@ -22,7 +22,7 @@ export function formatNode(n: ExprNode): string {
       return `CASE ${parts.join(" ")}${n.otherwise ? ` ELSE ${formatNode(n.otherwise)}` : ""} END`;
     }
     case "fn": {
-      const opts = Object.entries(n.options).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+      const opts = Object.entries(n.options).map(([k, v]) => `${k}=${optionText(v)}`);
       return `${n.name}(${[...n.args.map(formatNode), ...opts].join(", ")})`;
     }
     case "apply":
@@ -50,6 +50,14 @@ export function formatNode(n: ExprNode): string {
     default:
       return n.kind;
   }
+}
+
+/** An option value for explain: objects with a name (embedders, models) by name, the rest as JSON. */
+function optionText(v: unknown): string {
+  if (v !== null && typeof v === "object" && typeof (v as { name?: unknown }).name === "string" && !Array.isArray(v)) {
+    return JSON.stringify((v as { name: string }).name);
+  }
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) ?? String(v);
 }
 
 setExprPrinter(formatNode);

@@ -22,6 +22,8 @@ export interface UdfContext {
   deadLetter?: (letter: DeadLetter) => void;
   /** Failed rows per UDF name (every onError mode counts; "raise" counts the one failure it stops on). */
   failures?: Map<string, number>;
+  /** The run's abort signal (network functions stop early). */
+  signal?: AbortSignal;
 }
 
 /** Counts `rows` failures of `udf`. */

@@ -315,3 +315,9 @@ test("a filter on a table goes into its scan; on Parquet it prunes row groups", 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("a DataFrame with no columns and no rows counts 0", async () => {
+  const { fromRows } = await import("../../src/index.js");
+  assert.equal(await fromRows([]).countRows(), 0);
+  assert.equal((await fromRows([]).collect()).numRows, 0);
+});

@@ -2,5 +2,9 @@
 
 import "./str.js";
 import "./list.js";
+import "./embedding.js";
+import "../../multimodal/url/index.js";
+import "../../multimodal/image/index.js";
+import "../../embed/embed-function.js";
 
 export { functionNames, getFunction, registerFunctions, ScalarArg, type ArgInfo, type ArgValue, type EvalInfo, type ScalarFunction } from "./registry.js";

@@ -4,6 +4,7 @@
 
 import type * as A from "apache-arrow";
 import { InvalidArgumentError } from "../../../format/errors.js";
+import type { UdfContext } from "../../udf/context.js";
 
 /** A constant argument (a literal in the expression), passed unbroadcast so functions can prepare it once. */
 export class ScalarArg {
@@ -32,6 +33,12 @@ export interface EvalInfo {
   readonly rows: number;
   /** The result type `returnType` chose. */
   readonly type: A.DataType;
+  /** The run's UDF context (failure counts, dead letters) for functions with a per-row onError. */
+  readonly context?: UdfContext;
+  /** Position of the batch's first row among the rows this compiled expression saw in its run. */
+  readonly firstRow?: number;
+  /** Aborted when the run stops (an error elsewhere, a limit reached, the user's signal). */
+  readonly signal?: AbortSignal;
 }
 
 /** A function over columns. `O` is its options object (constants that are not expressions). */

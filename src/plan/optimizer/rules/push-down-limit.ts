@@ -4,13 +4,33 @@
 // A Limit never crosses a Filter, Join, Aggregate, Distinct, Explode or Sample: those change which rows it counts.
 
 import * as B from "../../build.js";
-import { withInputs, type ConcatNode, type LimitNode, type PlanNode, type ScanNode } from "../../logical.js";
+import type { ExprNode } from "../../../expr/node.js";
+import { withInputs, type ConcatNode, type LimitNode, type PlanNode, type PlanSortKey, type ScanNode, type TopNNode } from "../../logical.js";
+import { hasCostly, substitute, unalias } from "../expr-tools.js";
 import { mapInputs } from "../plan-tools.js";
 
 /** Pushes every Limit as far down the plan as it keeps its meaning (see the module comment). */
 export function pushDownLimit(plan: PlanNode): PlanNode {
   const p = mapInputs(plan, pushDownLimit);
-  return p.kind === "limit" ? place(p) : p;
+  return p.kind === "limit" ? place(p) : p.kind === "topN" ? topNBelowUdfs(p) : p;
+}
+
+/**
+ * A TopN over a UdfProject whose sort keys read only columns the UdfProject passes through moves below it: the
+ * UDFs then run on the k rows kept instead of every row (and a vector-index rule can see the scan).
+ */
+function topNBelowUdfs(t: TopNNode): PlanNode {
+  const c = t.input;
+  if (c.kind !== "udfProject") return t;
+  const passed = new Map<string, ExprNode>();
+  for (const e of c.exprs) if (unalias(e.node).kind === "column") passed.set(e.name, e.node);
+  const keys: PlanSortKey[] = [];
+  for (const k of t.keys) {
+    const node = substitute(k.node, passed);
+    if (node === undefined || hasCostly(node)) return t;
+    keys.push({ ...k, node });
+  }
+  return withInputs(c, [B.topN(c.input, keys, t.limit, t.offset)]);
 }
 
 /** `l` rewritten with what is below it; `l` itself when nothing applies. */

@@ -126,7 +126,7 @@ function cheapest(exprs: readonly NamedExpr[]): NamedExpr {
 
 /** `cols`, or when empty the narrowest column of `schema` (a fixed-width one if any). */
 function atLeastOne(cols: string[], schema: A.Schema): string[] {
-  if (cols.length > 0) return cols;
+  if (cols.length > 0 || schema.fields.length === 0) return cols;
   const fixed = schema.fields.find((f) => FIXED_WIDTH.has(f.type.typeId));
   return [(fixed ?? schema.fields[0]!).name];
 }

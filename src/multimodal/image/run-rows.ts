@@ -1,0 +1,52 @@
+// Runs one image function over the rows of a batch: at most IMAGES_IN_FLIGHT rows at once (sharp works on the
+// libuv pool, so rows one at a time would leave cores idle), nulls passed through, failures raised or nulled.
+
+import { TesseraError } from "../../../format/errors.js";
+import { forEachBounded } from "../../udf/bounded.js";
+import { IMAGES_IN_FLIGHT } from "./codec.js";
+import type { ImageValue } from "./columns.js";
+import { describeBytes, ImageDecodeError } from "./errors.js";
+
+/** What an image function does with a row it cannot process: fail the query (default) or give null. */
+export type OnError = "raise" | "null";
+
+/**
+ * `work` over every non-null row, in row order. With "raise", no new row starts after a failure and the failure of
+ * the lowest row among those that ran is thrown (so the error does not depend on timing); with "null" failing
+ * rows become null. Errors that are not Tessera errors (sharp's) become ImageDecodeErrors naming `fn` and the row.
+ */
+export async function mapRows<T, R>(
+  fn: string,
+  values: readonly (T | null)[],
+  onError: OnError,
+  work: (value: T, row: number) => Promise<R> | R,
+): Promise<(R | null)[]> {
+  const out = new Array<R | null>(values.length).fill(null);
+  const failures: { row: number; error: TesseraError }[] = [];
+  await forEachBounded(values.length, IMAGES_IN_FLIGHT, (row) => {
+    const v = values[row];
+    if (v === null || v === undefined || (onError === "raise" && failures.length > 0)) return;
+    return (async () => {
+      try {
+        out[row] = await work(v, row);
+      } catch (err) {
+        if (onError === "raise") failures.push({ row, error: asImageError(fn, row, v, err) });
+      }
+    })();
+  });
+  if (failures.length > 0) throw failures.reduce((a, b) => (b.row < a.row ? b : a)).error;
+  return out;
+}
+
+function asImageError(fn: string, row: number, value: unknown, err: unknown): TesseraError {
+  if (err instanceof TesseraError) return err;
+  const detail = `${describeValue(value)}: ${err instanceof Error ? err.message.trim() : String(err)}`;
+  return new ImageDecodeError(fn, row, detail, { cause: err });
+}
+
+function describeValue(v: unknown): string {
+  const image = v as ImageValue;
+  if (image?.kind === "encoded") return describeBytes(image.bytes);
+  if (image?.kind === "decoded") return `${image.pixels.width}×${image.pixels.height}×${image.pixels.channels} pixels`;
+  return "value";
+}
