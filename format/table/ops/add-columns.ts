@@ -142,7 +142,11 @@ function inputBatches(io: TableIo, frag: Fragment, inputs: readonly TableField[]
   return {
     async *[Symbol.asyncIterator]() {
       for await (const part of scanFragment(io, frag, inputs, { batchSize })) {
-        yield new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: part.length, children: part.columns }));
+        const data = A.makeData({ type: new A.Struct(schema.fields), length: part.length, children: part.columns });
+        const batch = new A.RecordBatch(schema, data);
+        // Arrow JS counts a batch's rows from its columns: a constant expression reads none, and needs the length.
+        if (part.columns.length === 0) Object.assign(batch, { data });
+        yield batch;
       }
     },
   };

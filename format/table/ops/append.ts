@@ -2,7 +2,7 @@
 
 import type * as A from "apache-arrow";
 import { InvalidArgumentError } from "../../errors.js";
-import { TableSchema } from "../../schema.js";
+import { TableSchema, type TableField } from "../../schema.js";
 import type { PendingCommit } from "../commit.js";
 import { writeFiles, type FragmentWriteOptions, type TableIo, type WrittenFile } from "../fragment-io.js";
 import type { Fragment, Manifest, OperationRecord } from "../manifest.js";
@@ -64,6 +64,31 @@ export async function prepareReplace(
   };
 }
 
+/**
+ * The table fields the appended data carries. Nullable columns the data lacks are not written at all: the new
+ * fragments have no file for them, so they read as null (as after addColumns) and a backfill can compute them for
+ * just those fragments. A missing non-nullable column is left for conform() to refuse.
+ */
+async function appendedFields(data: TableData, fields: readonly TableField[]): Promise<{ fields: readonly TableField[]; batches: TableData }> {
+  let schema = schemaOf(data);
+  let batches: TableData = data;
+  if (schema === undefined) {
+    // A stream: look at its first batch, then replay it.
+    const it = toAsync(batchesOf(data))[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done === true) return { fields, batches: [] };
+    schema = first.value.schema;
+    batches = (async function* () {
+      yield first.value;
+      for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
+    })();
+  }
+  const have = new Set(schema.fields.map((f) => f.name));
+  const missing = fields.filter((f) => !have.has(f.field.name));
+  if (missing.length === 0 || missing.some((f) => !f.field.nullable)) return { fields, batches };
+  return { fields: fields.filter((f) => have.has(f.field.name)), batches };
+}
+
 /** A commit that adds `data` as new fragments. */
 export async function prepareAppend(
   io: TableIo,
@@ -72,7 +97,8 @@ export async function prepareAppend(
   options: FragmentWriteOptions = {},
 ): Promise<PendingCommit | undefined> {
   const schema = TableSchema.fromJson(base.schema);
-  const files = await writeFiles(io, schema.fields, conformed(data, schema.fields, `append to ${io.uri}`), options);
+  const { fields, batches } = await appendedFields(data, schema.fields);
+  const files = await writeFiles(io, fields, conformed(batches, fields, `append to ${io.uri}`), options);
   if (files.length === 0) return undefined; // no rows: nothing to commit, like a delete that matches nothing
   const record: OperationRecord = { type: "append", detail: { rows: files.reduce((n, f) => n + f.rows, 0) } };
   return {

@@ -180,6 +180,20 @@ describe("Table schema evolution", () => {
     assert.deepEqual([...(await t.toArrow()).getChild("score")!], [null, 1.5, null, null, 4.5, null]);
   });
 
+  it("appends data lacking a nullable column: those rows read null and no file is written for the column", async () => {
+    const t = await Table.create(uri(), rows(0, 3));
+    await t.addColumns({ tag: "'old'" });
+    const onlyIdAndName = async function* () {
+      yield* rows(3, 2).batches; // a stream: the columns are learnt from its first batch
+    };
+    await t.append(onlyIdAndName());
+    assert.deepEqual([...(await t.toArrow()).getChild("tag")!], ["old", "old", "old", null, null]);
+    const last = t.currentManifest.fragments.at(-1)!;
+    const tagId = t.currentManifest.schema.fields.find((f) => f.name === "tag")!.id;
+    assert.ok(last.files.every((f) => !f.fieldIds.includes(tagId)), "the new fragment has no file for tag");
+    await assert.rejects(t.append(new A.Table({ name: A.vectorFromArray(["x"], new A.Utf8()) })), /lacks columns? "id"/);
+  });
+
   it("drops and renames columns by changing only the manifest", async () => {
     const t = await Table.create(uri(), rows(0, 10));
     const before = await dataFiles(t);
