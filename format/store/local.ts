@@ -52,11 +52,17 @@ function tempName(file: string): string {
   return `${nodePath.dirname(file)}/${TEMP_MARK}${nodePath.basename(file)}.${randomBytes(6).toString("hex")}`;
 }
 
+/** Cached read handles are closed after this long without a read. */
+const IDLE_CLOSE_MS = 2000;
+
 /** Backend over a directory on local disk. */
 export class LocalStore extends BaseStore {
   readonly uri: string;
   readonly root: string;
   private readonly handles = new Map<string, Promise<fs.FileHandle>>();
+  /** Reads using a cached handle right now: idle closing waits for them. */
+  private reading = 0;
+  private idle: NodeJS.Timeout | undefined;
 
   constructor(root: string, options: StorageOptions = {}) {
     super({ coalesceGap: 16 * 1024, maxConcurrency: options.maxConcurrency ?? 8, retries: options.retries ?? 4 });
@@ -80,8 +86,37 @@ export class LocalStore extends BaseStore {
     }
   }
 
+  /**
+   * Handles left open by a store nobody closes (a Table handle is never closed) would be closed by the garbage
+   * collector, which Node warns about and will refuse: cached handles are closed after IDLE_CLOSE_MS without reads.
+   */
+  private touch(): void {
+    if (this.idle !== undefined) {
+      this.idle.refresh();
+      return;
+    }
+    this.idle = setTimeout(() => {
+      this.idle = undefined;
+      if (this.reading > 0) this.touch();
+      else this.evictAll();
+    }, IDLE_CLOSE_MS);
+    this.idle.unref();
+  }
+
+  /** `fn` with a cached handle of `path`, which stays open until it finishes. */
+  private async withHandle<T>(path: string, fn: (fh: fs.FileHandle) => Promise<T> | T): Promise<T> {
+    this.reading++;
+    try {
+      return await fn(await this.handle(path));
+    } finally {
+      this.reading--;
+      this.touch();
+    }
+  }
+
   /** Open handles are cached because objects are immutable once written; writes through this store evict them. */
   private handle(path: string): Promise<fs.FileHandle> {
+    this.touch();
     let h = this.handles.get(path);
     if (h === undefined) {
       if (this.handles.size >= 64) this.evictAll();
@@ -112,18 +147,19 @@ export class LocalStore extends BaseStore {
   }
 
   protected rawGetRange(path: string, range: ByteRange): Promise<Uint8Array> {
-    return this.wrap(path, "read", async () => {
-      const fh = await this.handle(path);
-      // Our own buffer, so typed-array views over it start 8-byte aligned.
-      const out = new Uint8Array(range.length);
-      let done = 0;
-      while (done < range.length) {
-        const { bytesRead } = await fh.read(out, done, range.length - done, range.offset + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return done === range.length ? out : out.subarray(0, done);
-    });
+    return this.wrap(path, "read", () =>
+      this.withHandle(path, async (fh) => {
+        // Our own buffer, so typed-array views over it start 8-byte aligned.
+        const out = new Uint8Array(range.length);
+        let done = 0;
+        while (done < range.length) {
+          const { bytesRead } = await fh.read(out, done, range.length - done, range.offset + done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+        return done === range.length ? out : out.subarray(0, done);
+      }),
+    );
   }
 
   /**
@@ -134,7 +170,13 @@ export class LocalStore extends BaseStore {
   protected override async fetchPlanned(path: string, plan: readonly ByteRange[]): Promise<Uint8Array[]> {
     const large = plan.filter((r) => r.length > SYNC_READ_BYTES);
     const pooled = large.length > 0 ? super.fetchPlanned(path, large) : Promise.resolve([]);
-    const fh = await this.wrap(path, "read", () => this.handle(path));
+    this.reading++; // the sync reads below run before any idle close can, but keep the count honest
+    let fh: fs.FileHandle;
+    try {
+      fh = await this.wrap(path, "read", () => this.handle(path));
+    } finally {
+      this.reading--;
+    }
     const out: Uint8Array[] = new Array(plan.length);
     try {
       plan.forEach((req, i) => {
@@ -315,6 +357,8 @@ export class LocalStore extends BaseStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idle);
+    this.idle = undefined;
     const all = [...this.handles.values()];
     this.handles.clear();
     await Promise.all(all.map((h) => h.then((fh) => fh.close()).catch(() => undefined)));

@@ -9,4 +9,5 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   table: () => import("./table.js"),
   vector: () => import("./vector.js"),
   dataframe: () => import("./dataframe.js"),
+  multimodal: () => import("./multimodal.js"),
 };
