@@ -427,35 +427,16 @@ export function concatRanges(type: A.DataType, parts: readonly { data: A.Data; s
 
 /**
  * Rows `indices` of `d` (any order, repeats allowed) as one contiguous Data. Fixed-width and binary kinds copy
- * through typed arrays in one pass; a run of consecutive indices is a zero-copy slice; other kinds go row by row.
+ * through typed arrays in one pass (two for binary: offsets, then bytes); a run of consecutive indices is a
+ * zero-copy slice; other kinds go row by row.
  */
 export function takeIndices(d: A.Data, indices: Uint32Array): A.Data {
   const n = indices.length;
   if (n > 0 && indices[n - 1]! - indices[0]! === n - 1 && isConsecutive(indices)) return d.slice(indices[0]!, n);
   const kind = physicalKind(d.type);
-  if (kind === "fixed" && (d.nullBitmap === undefined || d.nullBitmap.byteLength === 0 || d.nullCount === 0)) {
-    const width = primitiveWidth(d.type);
-    const src = fixedBytes(d, 0, d.length, width);
-    const out = new Uint8Array(n * width);
-    if (width === 1) for (let i = 0; i < n; i++) out[i] = src[indices[i]!]!;
-    else if (width === 4 && src.byteOffset % 4 === 0) {
-      const s32 = new Uint32Array(src.buffer, src.byteOffset, d.length);
-      const o32 = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) o32[i] = s32[indices[i]!]!;
-    } else if (width === 8 && src.byteOffset % 4 === 0) {
-      // Two 32-bit moves per value: a Float64Array copy could canonicalise NaN bit patterns (int64 -1 is one).
-      const s32 = new Uint32Array(src.buffer, src.byteOffset, d.length * 2);
-      const o32 = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) {
-        const j = indices[i]! * 2;
-        o32[2 * i] = s32[j]!;
-        o32[2 * i + 1] = s32[j + 1]!;
-      }
-    } else {
-      for (let i = 0; i < n; i++) out.set(src.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
-    }
-    return fixedData(d.type, n, out, { nullBitmap: undefined, nullCount: 0 });
-  }
+  if (kind === "fixed" && (!hasNulls(d) || allBelow(indices, d.length))) return takeFixed(d, indices);
+  const taken = kind === "binary" ? takeBinary(d, indices) : kind === "large-binary" ? takeLargeBinary(d, indices) : undefined;
+  if (taken !== undefined) return taken;
   const g = makeGatherer(d.type, n);
   for (let i = 0; i < n; i++) g.appendRange(d, indices[i]!, 1);
   return g.finish();
@@ -464,6 +445,118 @@ export function takeIndices(d: A.Data, indices: Uint32Array): A.Data {
 function isConsecutive(indices: Uint32Array): boolean {
   for (let i = 1; i < indices.length; i++) if (indices[i] !== indices[i - 1]! + 1) return false;
   return true;
+}
+
+function hasNulls(d: A.Data): boolean {
+  return d.nullBitmap !== undefined && d.nullBitmap.byteLength > 0 && d.nullCount > 0;
+}
+
+/** False when some index is past the end (a short child under null parents: the row-by-row path pads it). */
+function allBelow(indices: Uint32Array, length: number): boolean {
+  for (let i = 0; i < indices.length; i++) if (indices[i]! >= length) return false;
+  return true;
+}
+
+/** Fixed-width values moved as whole words where the width allows; validity taken bit by bit. */
+function takeFixed(d: A.Data, indices: Uint32Array): A.Data {
+  const n = indices.length;
+  const width = primitiveWidth(d.type);
+  const src = fixedBytes(d, 0, d.length, width);
+  const out = new Uint8Array(n * width);
+  if (width === 1) for (let i = 0; i < n; i++) out[i] = src[indices[i]!]!;
+  else if (width === 4 && src.byteOffset % 4 === 0) {
+    const s32 = new Uint32Array(src.buffer, src.byteOffset, d.length);
+    const o32 = new Uint32Array(out.buffer);
+    for (let i = 0; i < n; i++) o32[i] = s32[indices[i]!]!;
+  } else if (width === 8 && src.byteOffset % 4 === 0) {
+    // Two 32-bit moves per value: a Float64Array copy could canonicalise NaN bit patterns (int64 -1 is one).
+    const s32 = new Uint32Array(src.buffer, src.byteOffset, d.length * 2);
+    const o32 = new Uint32Array(out.buffer);
+    for (let i = 0; i < n; i++) {
+      const j = indices[i]! * 2;
+      o32[2 * i] = s32[j]!;
+      o32[2 * i + 1] = s32[j + 1]!;
+    }
+  } else {
+    for (let i = 0; i < n; i++) out.set(src.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
+  }
+  return fixedData(d.type, n, out, takeValidity(d, indices));
+}
+
+/** The validity of rows `indices` of `d` (absent when every taken row is valid). */
+function takeValidity(d: A.Data, indices: Uint32Array): ValidityInfo {
+  if (!hasNulls(d)) return { nullBitmap: undefined, nullCount: 0 };
+  const bm = d.nullBitmap!;
+  const n = indices.length;
+  const out = new Uint8Array(bitmapBytes(n));
+  const base = d.offset;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const j = base + indices[i]!;
+    if (((bm[j >> 3]! >> (j & 7)) & 1) === 1) out[i >> 3]! |= 1 << (i & 7);
+    else nulls++;
+  }
+  return nulls === 0 ? { nullBitmap: undefined, nullCount: 0 } : { nullBitmap: out, nullCount: nulls };
+}
+
+/**
+ * Variable-width values with 32-bit offsets in two passes: the output offsets, then the bytes (short values byte
+ * by byte: a subarray per row costs more than the copy). Undefined when an index is past the end (a short child
+ * under null parents), which the row-by-row path pads.
+ */
+function takeBinary(d: A.Data, indices: Uint32Array): A.Data | undefined {
+  const n = indices.length;
+  const len = d.length;
+  const off = d.valueOffsets as Int32Array;
+  const pos = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const j = indices[i]!;
+    if (j >= len) return undefined;
+    total += off[j + 1]! - off[j]!;
+    pos[i + 1] = total;
+  }
+  const src = d.values as Uint8Array;
+  const bytes = new Uint8Array(total);
+  for (let i = 0, p = 0; i < n; i++) {
+    const j = indices[i]!;
+    let s = off[j]!;
+    const e = off[j + 1]!;
+    if (e - s > 32) {
+      bytes.set(src.subarray(s, e), p);
+      p += e - s;
+    } else while (s < e) bytes[p++] = src[s++]!;
+  }
+  return A.makeData({ type: d.type as A.Utf8, length: n, valueOffsets: pos, data: bytes, ...takeValidity(d, indices) });
+}
+
+/** takeBinary for 64-bit offsets, read once into doubles (exact below 2^53 bytes). */
+function takeLargeBinary(d: A.Data, indices: Uint32Array): A.Data | undefined {
+  const n = indices.length;
+  const len = d.length;
+  const off = d.valueOffsets as unknown as BigInt64Array;
+  const starts = new Float64Array(n);
+  const pos = new Float64Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const j = indices[i]!;
+    if (j >= len) return undefined;
+    const s = Number(off[j]!);
+    starts[i] = s;
+    total += Number(off[j + 1]!) - s;
+    pos[i + 1] = total;
+  }
+  const src = d.values as Uint8Array;
+  const bytes = new Uint8Array(total);
+  for (let i = 0; i < n; i++) {
+    let s = starts[i]!;
+    let p = pos[i]!;
+    const e = pos[i + 1]!;
+    if (e - p > 32) bytes.set(src.subarray(s, s + (e - p)), p);
+    else while (p < e) bytes[p++] = src[s++]!;
+  }
+  const valueOffsets = BigInt64Array.from(pos, (x) => BigInt(x));
+  return A.makeData({ type: d.type as A.LargeUtf8, length: n, valueOffsets: valueOffsets as unknown as Int32Array, data: bytes, ...takeValidity(d, indices) });
 }
 
 /** A Data of `length` nulls of `type` (a column missing from a fragment). */

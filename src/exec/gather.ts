@@ -91,10 +91,36 @@ export function concatBatches(schema: A.Schema, batches: readonly A.RecordBatch[
  * and then masked, so every type keeps the single-pass typed take of format/file/gather.ts.
  */
 export function takeData(d: A.Data, indices: Int32Array): A.Data {
+  return takeScanned(d, indices, countMisses(indices));
+}
+
+/**
+ * Rows `indices` of each of `columns` (as takeData), scanning the indices once for all of them: a run of
+ * consecutive rows is a zero-copy slice of every column.
+ */
+export function takeColumns(columns: readonly A.Data[], indices: Int32Array): A.Data[] {
+  const n = indices.length;
+  if (columns.length === 0) return [];
+  let misses = 0;
+  let run = n > 0 && indices[0]! >= 0;
+  for (let i = 0; i < n; i++) {
+    if (indices[i]! < 0) misses++;
+    if (i > 0 && indices[i] !== indices[i - 1]! + 1) run = false;
+  }
+  if (run) return columns.map((d) => plainData(d).slice(indices[0]!, n));
+  return columns.map((d) => takeScanned(d, indices, misses));
+}
+
+function countMisses(indices: Int32Array): number {
+  let misses = 0;
+  for (let i = 0; i < indices.length; i++) if (indices[i]! < 0) misses++;
+  return misses;
+}
+
+/** takeData once the misses are counted. */
+function takeScanned(d: A.Data, indices: Int32Array, misses: number): A.Data {
   const src = plainData(d);
   const n = indices.length;
-  let misses = 0;
-  for (let i = 0; i < n; i++) if (indices[i]! < 0) misses++;
   if (misses === 0) return takeIndices(src, new Uint32Array(indices.buffer, indices.byteOffset, n));
   if (misses === n || src.length === 0) return nullData(src.type, n);
   const clamped = new Uint32Array(n);
@@ -121,7 +147,7 @@ function maskRows(d: A.Data, indices: Int32Array): A.Data {
 
 /** Rows `indices` of every column of `batch` (indices below 0 give null rows). */
 export function takeRows(batch: A.RecordBatch, indices: Int32Array): A.RecordBatch {
-  return makeBatch(batch.schema, batch.data.children.map((d) => takeData(d, indices)), indices.length);
+  return makeBatch(batch.schema, takeColumns(batch.data.children, indices), indices.length);
 }
 
 /** A column of `n` nulls of `type`. */

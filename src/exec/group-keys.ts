@@ -228,6 +228,7 @@ export class ValueKeys {
    * the first value that would make the array span more than DIRECT_SPAN). Lookups never widen it.
    */
   private directRun(v: SmallIntArray, valid: Uint8Array | undefined, from: number, to: number, out: Int32Array, insert: boolean): number {
+    if (valid === undefined && insert) return this.directInsert(v, from, to, out);
     let { base, ids } = this.direct!;
     let next = this.table.next;
     for (let i = from; i < to; i++) {
@@ -250,6 +251,21 @@ export class ValueKeys {
     }
     this.table.next = next;
     return to;
+  }
+
+  /**
+   * directRun with no nulls, inserting: grouping's hot loop, so nothing but the lookup and a range check per row
+   * (a value out of range leaves the loop to widen the array, then it resumes).
+   */
+  private directInsert(v: SmallIntArray, from: number, to: number, out: Int32Array): number {
+    let i = from;
+    for (;;) {
+      const { base, ids } = this.direct!;
+      loopNext = this.table.next;
+      i = directLoop(v, base, ids, out, i, to);
+      this.table.next = loopNext;
+      if (i === to || !this.widen(v[i]!)) return i;
+    }
   }
 
   /** Grows the direct array to cover `x`, doubling so growth is amortised; false past DIRECT_SPAN. */
@@ -331,6 +347,28 @@ export class ValueKeys {
       out[i] = id;
     }
   }
+}
+
+/** The next id, in and out of directLoop (a module variable rather than an object: the loop returns the row). */
+let loopNext = 0;
+
+/**
+ * Ids of rows [from, to) by value until one falls outside the direct array; returns that row (or `to`). A function
+ * of its own so the JIT sees one tight loop with every input in a local.
+ */
+function directLoop(v: SmallIntArray, base: number, ids: Int32Array, out: Int32Array, from: number, to: number): number {
+  const span = ids.length;
+  let next = loopNext;
+  let i = from;
+  for (; i < to; i++) {
+    const x = v[i]! - base;
+    if (x < 0 || x >= span) break;
+    let id = ids[x]!;
+    if (id < 0) ids[x] = id = next++;
+    out[i] = id;
+  }
+  loopNext = next;
+  return i;
 }
 
 /** NaN with one bit pattern, and -0 as 0, so equal keys have equal words. */

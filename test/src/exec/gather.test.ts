@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as A from "apache-arrow";
 import fc from "fast-check";
-import { concatBatches, makeBatch, sliceBatch, takeData, takeRows } from "../../../src/exec/gather.js";
+import { concatBatches, makeBatch, sliceBatch, takeColumns, takeData, takeRows } from "../../../src/exec/gather.js";
 import { arbRows, arbSchema, plainRows, toBatches } from "../../support/arrow-arbitrary.js";
 import { FC } from "./helpers.js";
 
@@ -57,4 +57,15 @@ test("a batch with no columns keeps its row count through make, slice and take",
   assert.equal(sliceBatch(b, 2, 5).numRows, 5);
   assert.equal(takeRows(b, Int32Array.of(0, 0, 1)).numRows, 3);
   assert.equal(concatBatches(empty, [b, makeBatch(empty, [], 4)]).numRows, 14);
+});
+
+test("takeColumns slices every column for a consecutive run and takes otherwise, misses as nulls", () => {
+  const ints = A.makeData({ type: new A.Int32(), data: Int32Array.of(1, 2, 3, 4) });
+  const strs = A.vectorFromArray(["a", "", null, "dd"], new A.Utf8()).data[0]!;
+  const run = takeColumns([ints, strs], Int32Array.of(1, 2, 3));
+  assert.ok(run.every((d, i) => d.offset === 1 && d.values.buffer === [ints, strs][i]!.values.buffer));
+  assert.deepEqual(run.map((d) => [...A.makeVector(d)]), [[2, 3, 4], ["", null, "dd"]]);
+  const some = takeColumns([ints, strs], Int32Array.of(3, -1, 0, 0));
+  assert.deepEqual(some.map((d) => [...A.makeVector(d)]), [[4, null, 1, 1], ["dd", null, "a", "a"]]);
+  assert.deepEqual(takeColumns([], Int32Array.of(0)), []);
 });

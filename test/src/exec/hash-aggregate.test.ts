@@ -10,6 +10,8 @@ import { makeBatch } from "../../../src/exec/gather.js";
 import { hashAggregate } from "../../../src/exec/hash-aggregate.js";
 import type { AggFn, AggSpec } from "../../../src/exec/types.js";
 import { aggResultType } from "../../../src/expr/aggregate-types.js";
+import { col as exprCol } from "../../../src/expr/builders.js";
+import { compileExpr } from "../../../src/expr/compile.js";
 import { FC, type Row, approxEqual, arbSizes, batchOf, batchesOf, col, collect, collectRows, orNull, rowsOf, schemaOf, streamOf } from "./helpers.js";
 
 const INPUT = schemaOf([
@@ -338,4 +340,124 @@ test("min and max keep temporal, float16 and binary types", async () => {
     min_bin: [1, 9],
     max_bin: [2],
   });
+});
+
+// ---- aggregates sharing one input's state ----
+
+/** Specs whose inputs are one CompiledColumn object per column, so the aggregates of a column share its state. */
+function sharedSpecs(aggs: Agg[], schema = INPUT): AggSpec[] {
+  const cols = new Map<string, ReturnType<typeof col>>();
+  return aggs.map((a) => {
+    const spec = specOf(a, schema);
+    if (a.input === undefined) return spec;
+    if (!cols.has(a.input)) cols.set(a.input, spec.input!);
+    return { ...spec, input: cols.get(a.input)! };
+  });
+}
+
+const SHARED_AGGS: Agg[] = [
+  { name: "sum_f", fn: "sum", input: "f" },
+  { name: "mean_f", fn: "mean", input: "f" },
+  { name: "count_f", fn: "count", input: "f" },
+  { name: "var_f", fn: "var", input: "f" },
+  { name: "std_f0", fn: "std", input: "f", ddof: 0 },
+  { name: "rows", fn: "countAll" },
+  { name: "min_f", fn: "min", input: "f" },
+  { name: "sum_x", fn: "sum", input: "x" },
+  { name: "mean_x", fn: "mean", input: "x" },
+  { name: "count_x", fn: "count", input: "x" },
+  { name: "rows2", fn: "countAll" },
+  { name: "count_s", fn: "count", input: "s" },
+  { name: "max_s", fn: "max", input: "s" },
+  { name: "mean_b", fn: "mean", input: "b" },
+  { name: "var_b", fn: "var", input: "b" },
+];
+
+test("sum, mean, count, var, std and count(*) over one input share state and match the oracle", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(arbRow, { maxLength: 120 }), fc.constantFrom<string[]>(["k"], [], ["s", "t"]), arbSizes, fc.integer({ min: 0, max: 3 }), async (rows, keys, sizes, drop) => {
+      // Sometimes without the columns' own aggregates first, so count(*) takes its rows from another input.
+      const aggs = SHARED_AGGS.slice(drop);
+      const specs = sharedSpecs(aggs);
+      const schema = outSchema(keys, specs);
+      const batches = await collect(hashAggregate(streamOf(batchesOf(INPUT, rows, sizes)), { keys: keys.map((k) => col(k, typeOf(k))), aggs: specs, schema }));
+      approxEqual(rowsOf(batches), oracle(rows, keys, aggs));
+    }),
+    FC,
+  );
+});
+
+test("count(*) alone, and count(*) next to a count of an all-null column", async () => {
+  const schema = schemaOf([["k", new A.Int32()], ["n", new A.Null()]]);
+  const rows: Row[] = [{ k: 1, n: null }, { k: 2, n: null }, { k: 1, n: null }];
+  const aggs: Agg[] = [{ name: "rows", fn: "countAll" }, { name: "count_n", fn: "count", input: "n" }];
+  for (const specs of [sharedSpecs(aggs.slice(0, 1), schema), sharedSpecs(aggs, schema)]) {
+    for (const keys of [["k"], []]) {
+      const out = await collectRows(hashAggregate(streamOf(batchesOf(schema, rows, [2, 1])), { keys: keys.map((k) => col(k, new A.Int32())), aggs: specs, schema: outSchema(keys, specs, schema) }));
+      assert.deepEqual(out, oracle(rows, keys, aggs.slice(0, specs.length)));
+    }
+  }
+});
+
+test("each distinct input is evaluated once per batch: same object or the same plain column", async () => {
+  const compiled = (e: { node: Parameters<typeof compileExpr>[0] }): AggSpec["input"] => compileExpr(e.node, INPUT);
+  let runs = 0;
+  const counted = (c: NonNullable<AggSpec["input"]>): NonNullable<AggSpec["input"]> => ({ ...c, run: (b) => (runs++, c.run(b)) });
+  const f1 = counted(compiled(exprCol("f"))!);
+  const f2 = counted(compiled(exprCol("f"))!);
+  const fPlus = counted(compiled(exprCol("f").add(1))!); // named "f" and reading only "f", yet another input
+  const t = new A.Float64();
+  const specs: AggSpec[] = [
+    { name: "sum_f", fn: "sum", input: f1, type: t },
+    { name: "mean_f", fn: "mean", input: f2, type: t },
+    { name: "count_f", fn: "count", input: f1, type: new A.Int64() },
+    { name: "sum_f1", fn: "sum", input: fPlus, type: t },
+    { name: "rows", fn: "countAll", type: new A.Int64() },
+  ];
+  const rows: Row[] = [1.5, null, -2, 4, null, 8].map((f, i) => ({ k: i % 2, s: null, b: null, f, t: null, x: null }));
+  const out = await collectRows(hashAggregate(streamOf(batchesOf(INPUT, rows, [2, 2, 2])), { keys: [col("k", new A.Int32())], aggs: specs, schema: outSchema(["k"], specs) }));
+  assert.equal(runs, 2 * 3);
+  assert.deepEqual(out, [
+    { k: 0, sum_f: 1.5 - 2, mean_f: (1.5 - 2) / 2, count_f: 2n, sum_f1: 2.5 - 1, rows: 3n },
+    { k: 1, sum_f: 12, mean_f: 6, count_f: 2n, sum_f1: 14, rows: 3n },
+  ]);
+});
+
+test("var and std stay accurate when the mean dwarfs the spread, across batches", async () => {
+  const n = 300_000;
+  const keys = new Int32Array(n);
+  const values = new Float64Array(n);
+  let seed = 11;
+  for (let i = 0; i < n; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    keys[i] = seed % 3;
+    values[i] = 1e9 + keys[i]! * 1e6 + (seed >>> 8) / 2 ** 24; // spread ~0.29 around a mean of ~1e9
+  }
+  const schema = schemaOf([["k", new A.Int32()], ["v", new A.Float64()]]);
+  const batches: A.RecordBatch[] = [];
+  for (let s = 0; s < n; s += 65536) {
+    const e = Math.min(n, s + 65536);
+    batches.push(makeBatch(schema, [A.makeData({ type: new A.Int32(), data: keys.subarray(s, e) }), A.makeData({ type: new A.Float64(), data: values.subarray(s, e) })], e - s));
+  }
+  const v = col("v", new A.Float64());
+  const specs: AggSpec[] = [
+    { name: "var", fn: "var", input: v, type: new A.Float64() },
+    { name: "std", fn: "std", input: v, type: new A.Float64(), ddof: 0 },
+    { name: "mean", fn: "mean", input: v, type: new A.Float64() },
+    { name: "sum", fn: "sum", input: v, type: new A.Float64() },
+    { name: "n", fn: "count", input: v, type: new A.Int64() },
+  ];
+  for (const grouped of [true, false]) {
+    const out = await collectRows(hashAggregate(streamOf(batches), { keys: grouped ? [col("k", new A.Int32())] : [], aggs: specs, schema: outSchema(grouped ? ["k"] : [], specs, schema) }));
+    for (const r of out) {
+      const xs = values.filter((_, i) => !grouped || keys[i] === r.k);
+      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+      const m2 = xs.reduce((s, x) => s + (x - mean) ** 2, 0);
+      assert.equal(r.n, BigInt(xs.length));
+      assert.ok(Math.abs((r.mean as number) - mean) <= 1e-6, `mean ${r.mean} vs ${mean}`);
+      assert.ok(Math.abs((r.sum as number) - mean * xs.length) <= 1e-9 * mean * xs.length, `sum ${r.sum}`);
+      assert.ok(Math.abs((r.var as number) / (m2 / (xs.length - 1)) - 1) < 1e-6, `var ${r.var} vs ${m2 / (xs.length - 1)}`);
+      assert.ok(Math.abs((r.std as number) / Math.sqrt(m2 / xs.length) - 1) < 1e-6, `std ${r.std}`);
+    }
+  }
 });

@@ -159,3 +159,80 @@ test("keys of incompatible kinds are refused with a message naming both types", 
   const spec = { ...joinSpec("inner"), leftKeys: [col("ls", new A.Utf8())] };
   await assert.rejects(collect(hashJoin(streamOf([]), streamOf([]), spec)), /compares string .*with .*int64.*cast one side/i);
 });
+
+/** The first right row of each key (rows with a null key part all stay: they never match). */
+function uniqueByKey(right: Row[], rk: string[]): Row[] {
+  const seen = new Set<string>();
+  return right.filter((r) => {
+    if (rk.some((k) => r[k] === null)) return true;
+    const key = rk.map((k) => canon(r[k])).join("|");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+test("with unique right keys (one lookup per left row) every join kind matches the oracle", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(arbLeft, { maxLength: 40 }),
+      fc.array(arbRight, { maxLength: 40 }),
+      fc.constantFrom(...KEY_PAIRS),
+      fc.constantFrom(...HOWS),
+      fc.boolean(),
+      arbSizes,
+      arbSizes,
+      async (left, allRight, [lk, rk], how, noRightColumns, ls, rs) => {
+        const right = uniqueByKey(allRight, rk);
+        const rightColumns = how === "semi" || how === "anti" || noRightColumns ? [] : RIGHT_COLS;
+        const schema = new A.Schema([...LEFT.fields, ...rightColumns.map((c) => new A.Field(c.to, typeIn(RIGHT, c.from), true))]);
+        const out = await collect(
+          hashJoin(streamOf(batchesOf(LEFT, left, ls)), streamOf(batchesOf(RIGHT, right, rs)), {
+            leftKeys: lk.map((k) => col(k, typeIn(LEFT, k))),
+            rightKeys: rk.map((k) => col(k, typeIn(RIGHT, k))),
+            how,
+            schema,
+            leftColumns: LEFT.fields.map((f) => f.name),
+            rightColumns,
+          }),
+        );
+        const names = new Set(schema.names);
+        const expected = oracle(left, right, lk, rk, how).map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => names.has(k))));
+        assert.deepEqual(rowsOf(out), expected);
+      },
+    ),
+    FC,
+  );
+});
+
+/** `n` left rows keyed i % keys, against a right side holding keys 0 .. rightKeys-1 once each. */
+function dimCase(n: number, keys: number, rightKeys: number) {
+  const left = Array.from({ length: n }, (_, i) => ({ lk: i % keys, ls: null, lf: null, lb: null, lv: i }));
+  const right = Array.from({ length: rightKeys }, (_, k) => ({ rk: BigInt(k), rs: null, rf: null, rv: `n${k}`, ri: k }));
+  return { left: batchesOf(LEFT, left), right: batchesOf(RIGHT, right) };
+}
+
+for (const [rk, how] of [["rk", "hashed"], ["ri", "direct slots"]] as const) {
+  test(`unique right keys (${how}): a left batch whose rows all match passes through uncopied; misses are dropped or null`, async () => {
+    const spec = (h: JoinHow) => ({ ...joinSpec(h), rightKeys: [col(rk, typeIn(RIGHT, rk))] });
+    const { left, right } = dimCase(100, 10, 10);
+    const bare = { ...spec("inner"), rightColumns: [], schema: LEFT };
+    const [same] = await collect(hashJoin(streamOf(left), streamOf(right), bare));
+    left[0]!.data.children.forEach((d, i) => assert.equal(same!.data.children[i], d));
+    const some = dimCase(100, 10, 7);
+    const inner = rowsOf(await collect(hashJoin(streamOf(some.left), streamOf(some.right), spec("inner"))));
+    assert.deepEqual(inner.map((r) => r.lv), Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 10 < 7));
+    assert.deepEqual(inner.slice(0, 2).map((r) => r.v), ["n0", "n1"]);
+    const outer = rowsOf(await collect(hashJoin(streamOf(some.left), streamOf(some.right), spec("left"))));
+    assert.deepEqual(outer.map((r) => r.v), Array.from({ length: 100 }, (_, i) => (i % 10 < 7 ? `n${i % 10}` : null)));
+    const anti = rowsOf(await collect(hashJoin(streamOf(some.left), streamOf(some.right), spec("anti"))));
+    assert.deepEqual(anti.map((r) => r.lv), Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 10 >= 7));
+  });
+}
+
+test("unique right keys: a left batch over 64k rows comes out in batches of at most 64k rows", async () => {
+  const { left, right } = dimCase(70_000, 1000, 1000);
+  const out = await collect(hashJoin(streamOf(left), streamOf(right), joinSpec("left")));
+  assert.deepEqual(out.map((b) => b.numRows), [65536, 70_000 - 65536]);
+  assert.deepEqual(rowsOf(out).filter((_, i) => i % 9999 === 0).map((r) => r.v), Array.from({ length: 8 }, (_, j) => `n${(j * 9999) % 1000}`));
+});

@@ -122,3 +122,48 @@ test("limit 0 pulls nothing; bad limits are refused", async () => {
   assert.equal(pulled, false);
   await assert.rejects(collect(sortStream(src(), [], { limit: -1 })), /limit must be a non-negative integer/);
 });
+
+/** Key values for the numeric TopN: a pool (NaN, ±0, infinities, repeats for ties) cut to the key's type. */
+const POOL = [NaN, -0, 0, 1.5, -2, Infinity, -Infinity, 3, 0.25, 7, -7.5, 100];
+const NUMERIC_TYPES: A.DataType[] = [new A.Float64(), new A.Float32(), new A.Int32(), new A.Int8(), new A.Uint16()];
+
+function numericRows(type: A.DataType, n: number, seed: number, nullEvery: number, spread: number): Row[] {
+  const isFloat = type.typeId === A.Type.Float;
+  let s = seed >>> 0;
+  const next = (m: number): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % m;
+  return Array.from({ length: n }, (_, id) => {
+    if (nullEvery > 0 && next(nullEvery) === 0) return { k: null, id };
+    const x = spread === 0 ? POOL[next(POOL.length)]! : next(spread) - spread / 2 + (isFloat ? next(4) / 4 : 0);
+    const k = isFloat ? (type instanceof A.Float32 ? Math.fround(x) : x) : Number.isFinite(x) ? Math.trunc(x) & (type instanceof A.Int8 ? 0x3f : 0x7fff) : 1;
+    return { k, id };
+  });
+}
+
+test("TopN on one numeric key (NaN, null, ±0, ties) matches the oracle across many partial selects", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.record({
+        type: fc.constantFrom(...NUMERIC_TYPES),
+        n: fc.integer({ min: 1000, max: 4000 }),
+        seed: fc.nat(),
+        nullEvery: fc.constantFrom(0, 2, 9, 500),
+        spread: fc.constantFrom(0, 40, 100_000),
+        batch: fc.integer({ min: 50, max: 2000 }),
+        limit: fc.constantFrom(0, 1, 7, 50, 300, 1500),
+        offset: fc.constantFrom(0, 3),
+        desc: fc.boolean(),
+        nullsFirst: fc.boolean(),
+      }),
+      async ({ type, n, seed, nullEvery, spread, batch, limit, offset, desc, nullsFirst }) => {
+        const schema = schemaOf([["k", type], ["id", new A.Int32()]]);
+        const rows = numericRows(type, n, seed, nullEvery, spread);
+        const sizes = Array.from({ length: Math.ceil(n / batch) }, () => batch);
+        const keys = [{ column: col("k", type), desc, nullsFirst }];
+        const out = await collect(sortStream(streamOf(batchesOf(schema, rows, sizes)), keys, { limit, offset }));
+        const expected = oracle(rows, [{ name: "k", desc, nullsFirst }]).slice(offset, offset + limit);
+        assert.deepEqual(rowsOf(out).map((r) => r.id), expected.map((r) => r.id));
+      },
+    ),
+    { ...FC, numRuns: 60 },
+  );
+});
