@@ -48,10 +48,10 @@ export const toMode = defineImageFunction<ToModeFnOptions>({
   },
   async run(values, o, info) {
     if (info.input.kind === "decoded") {
-      const out = await mapRows("image.toMode", values, o.onError ?? "raise", (v) => decodeRow(v, o.mode));
+      const out = await mapRows("image.toMode", values, o.onError ?? "raise", info, (v) => decodeRow(v, o.mode));
       return decodedVector(info.type, out);
     }
-    const out = await mapRows("image.toMode", values, o.onError ?? "raise", async (v) => {
+    const out = await mapRows("image.toMode", values, o.onError ?? "raise", info, async (v) => {
       const p = await decodeRow(v, o.mode);
       const raw = await open({ kind: "decoded", pixels: p });
       // Formats without alpha (JPEG) drop it; grey modes are written as grey.
@@ -100,7 +100,7 @@ export const toTensor = defineImageFunction<ToTensorOptions>({
     const [height, width, channels] = shapeOf(info.type);
     const mode = modeOf(channels);
     const resize = o.fit === undefined ? undefined : { width, height, fit: o.fit };
-    const out = await mapRows("image.toTensor", values, o.onError ?? "raise", async (v, row) => {
+    const out = await mapRows("image.toTensor", values, o.onError ?? "raise", info, async (v, row) => {
       const p = await decodeRow(v, mode, resize);
       if (p.width !== width || p.height !== height) {
         throw new ImageRowError(

@@ -38,7 +38,7 @@ export const decode = defineImageFunction<DecodeOptions>({
     return imageMetadata({ decoded: true, mode: o.mode ?? input.params.mode, width: size.width, height: size.height });
   },
   async run(values, o, info) {
-    const out = await mapRows("image.decode", values, o.onError ?? "raise", (v) => decodeRow(v, o.mode, o.resize));
+    const out = await mapRows("image.decode", values, o.onError ?? "raise", info, (v) => decodeRow(v, o.mode, o.resize));
     return decodedVector(info.type, out);
   },
 });
@@ -52,7 +52,7 @@ export const encode = defineImageFunction<EncodeFnOptions>({
   returnType: () => new A.Binary(),
   returnMetadata: (input, o) => imageMetadata({ format: o.format, width: input.params.width, height: input.params.height }),
   async run(values, o, info) {
-    const out = await mapRows("image.encode", values, o.onError ?? "raise", async (v) => {
+    const out = await mapRows("image.encode", values, o.onError ?? "raise", info, async (v) => {
       // Bytes already in the format are kept as they are, unless a quality asks for re-encoding.
       if (v.kind === "encoded" && o.quality === undefined && readHeader(v.bytes)?.format === o.format) return v.bytes;
       return writeAs(await open(v), o.format, (await sourceInfo(v)).grey, o);

@@ -10,6 +10,7 @@ import { ImageRowError } from "./errors.js";
 import { readHeader } from "./header.js";
 import { cropPixels, rectInside } from "./pixels.js";
 import { mapRows } from "./run-rows.js";
+import type { EvalInfo } from "../../expr/functions/registry.js";
 import { decodedStruct, EXACT_FITS, imageMetadata, modeOf, WRITABLE_FORMATS, type ImageArgKind, type ImageParams, type ResizeFit } from "./types.js";
 
 export type { ResizeFit } from "./types.js";
@@ -52,15 +53,16 @@ async function reshape(
   type: A.DataType,
   input: ImageArgKind,
   pipeline: (s: Sharp, v: ImageValue, row: number) => Promise<Sharp> | Sharp,
+  info?: Pick<EvalInfo, "context" | "firstRow">,
 ): Promise<A.Vector> {
   if (input.kind === "decoded") {
-    const out = await mapRows(fn, values, o.onError ?? "raise", async (v, row) => {
+    const out = await mapRows(fn, values, o.onError ?? "raise", info, async (v, row) => {
       const channels = (v as Extract<ImageValue, { kind: "decoded" }>).pixels.channels;
       return pixelsLike(await pipeline(await open(v), v, row), channels);
     });
     return decodedVector(type, out);
   }
-  const out = await mapRows(fn, values, o.onError ?? "raise", async (v, row) => {
+  const out = await mapRows(fn, values, o.onError ?? "raise", info, async (v, row) => {
     const bytes = (v as Extract<ImageValue, { kind: "encoded" }>).bytes;
     const grey = (await sourceInfo(v)).grey;
     return writeAs(await pipeline(await open(v), v, row), outputFormat(bytes), grey, o);
@@ -79,7 +81,7 @@ export const resize = defineImageFunction<ResizeFnOptions>({
   returnType: (input) => sameKind(input),
   returnMetadata: (input, o) => metadataFor(input, fixedSize(o)),
   run: (values, o, info) =>
-    reshape("image.resize", values, o, info.type, info.input, (s) => s.resize(o.width, o.height, { fit: o.fit ?? "fill" })),
+    reshape("image.resize", values, o, info.type, info.input, (s) => s.resize(o.width, o.height, { fit: o.fit ?? "fill" }), info),
 });
 
 function fixedSize(o: ResizeFnOptions): { width: number; height: number } | undefined {
@@ -96,7 +98,7 @@ export const thumbnail = defineImageFunction<ThumbnailFnOptions>({
   returnMetadata: (input) => metadataFor(input, undefined),
   // As PIL's thumbnail: fit inside size×size keeping the aspect ratio, never enlarging.
   run: (values, o, info) =>
-    reshape("image.thumbnail", values, o, info.type, info.input, (s) => s.resize(o.size, o.size, { fit: "inside", withoutEnlargement: true })),
+    reshape("image.thumbnail", values, o, info.type, info.input, (s) => s.resize(o.size, o.size, { fit: "inside", withoutEnlargement: true }), info),
 });
 
 export const crop = defineImageFunction<CropFnOptions>({
@@ -113,7 +115,7 @@ export const crop = defineImageFunction<CropFnOptions>({
   async run(values, o, info) {
     if (info.input.kind === "decoded") {
       // Cropping pixels is a copy of rows: no sharp call.
-      const out = await mapRows("image.crop", values, o.onError ?? "raise", (v, row): Decoded => {
+      const out = await mapRows("image.crop", values, o.onError ?? "raise", info, (v, row): Decoded => {
         const p = (v as Extract<ImageValue, { kind: "decoded" }>).pixels;
         checkRect(p.width, p.height, o, row);
         return { ...cropPixels(p, o.left, o.top, o.width, o.height), mode: modeOf(p.channels) };
@@ -125,7 +127,7 @@ export const crop = defineImageFunction<CropFnOptions>({
       const size = h?.width !== undefined && h.height !== undefined ? { width: h.width, height: h.height } : await s.metadata();
       checkRect(size.width ?? 0, size.height ?? 0, o, row);
       return s.extract({ left: o.left, top: o.top, width: o.width, height: o.height });
-    });
+    }, info);
   },
 });
 

@@ -31,9 +31,9 @@ export const hash = defineImageFunction<HashOptions>({
   returnType: () => new A.Uint64(),
   // Records the kind, so hashes of different kinds are not compared by mistake.
   returnMetadata: (_input, o) => extensionMetadata("tessera.image_hash", { kind: o.kind ?? "difference", bits: 64 }),
-  async run(values, o) {
+  async run(values, o, info) {
     const kind = o.kind ?? "difference";
-    const out = await mapRows("image.hash", values, o.onError ?? "raise", async (v) => {
+    const out = await mapRows("image.hash", values, o.onError ?? "raise", info, async (v) => {
       // Grey is all the hash looks at; decoding to L lets sharp hand over one band for grey files.
       const p = v.kind === "decoded" ? v.pixels : await decodeRow(v, "L");
       return hashToBigInt(perceptualHash(p, kind));

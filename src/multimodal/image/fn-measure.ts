@@ -25,8 +25,8 @@ function sizeFunction(name: string, side: "width" | "height"): ScalarFunction<Si
   return defineImageFunction<SizeOptions>({
     name,
     returnType: () => new A.Uint32(),
-    async run(values, o) {
-      const out = await mapRows(name, values, o.onError ?? "raise", async (v) => (await imageSize(v))[side]);
+    async run(values, o, info) {
+      const out = await mapRows(name, values, o.onError ?? "raise", info, async (v) => (await imageSize(v))[side]);
       return uint32Vector(out);
     },
   });

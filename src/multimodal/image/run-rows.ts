@@ -2,7 +2,9 @@
 // libuv pool, so rows one at a time would leave cores idle), nulls passed through, failures raised or nulled.
 
 import { TesseraError } from "../../../format/errors.js";
+import type { EvalInfo } from "../../expr/functions/registry.js";
 import { forEachBounded } from "../../udf/bounded.js";
+import { countFailure } from "../../udf/context.js";
 import { IMAGES_IN_FLIGHT } from "./codec.js";
 import type { ImageValue } from "./columns.js";
 import { describeBytes, ImageDecodeError } from "./errors.js";
@@ -19,10 +21,13 @@ export async function mapRows<T, R>(
   fn: string,
   values: readonly (T | null)[],
   onError: OnError,
+  info: Pick<EvalInfo, "context" | "firstRow"> | undefined,
   work: (value: T, row: number) => Promise<R> | R,
 ): Promise<(R | null)[]> {
   const out = new Array<R | null>(values.length).fill(null);
   const failures: { row: number; error: TesseraError }[] = [];
+  // Rows are numbered within the run (as UDFs number them), not within the batch.
+  const base = info?.firstRow ?? 0;
   await forEachBounded(values.length, IMAGES_IN_FLIGHT, (row) => {
     const v = values[row];
     if (v === null || v === undefined || (onError === "raise" && failures.length > 0)) return;
@@ -30,7 +35,8 @@ export async function mapRows<T, R>(
       try {
         out[row] = await work(v, row);
       } catch (err) {
-        if (onError === "raise") failures.push({ row, error: asImageError(fn, row, v, err) });
+        if (onError === "raise") failures.push({ row, error: asImageError(fn, base + row, v, err) });
+        else if (info?.context !== undefined) countFailure(info.context, fn);
       }
     })();
   });
