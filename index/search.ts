@@ -6,7 +6,7 @@ import * as A from "apache-arrow";
 import { InvalidArgumentError } from "../format/errors.js";
 import type { Fragment, IndexRef } from "../format/table/manifest.js";
 import { ROW_ID, scanTable, takeRowIds, type RowFilter, type Snapshot } from "../format/table/read.js";
-import type { TableField } from "../format/schema.js";
+import type { TableField, TableSchema } from "../format/schema.js";
 import type { Metric } from "./distance.js";
 import { FlatCache, flatSearch } from "./flat.js";
 import { mergeTopK, type SearchHit } from "./top-k.js";
@@ -35,11 +35,11 @@ export interface VectorSearchOptions extends SearchKnobs {
 /** The name of the distance column in search results. */
 export const DISTANCE = "_distance";
 
-/** The default vector column: the only fixed-size list of float32 in the schema. */
-export function vectorColumn(snap: Snapshot, column: string | undefined): TableField {
-  if (column !== undefined) return snap.schema.get(column);
+/** `column`, or by default the only vector column (fixed-size list of float32) of the schema. */
+export function vectorColumn(schema: TableSchema, column: string | undefined): TableField {
+  if (column !== undefined) return schema.get(column);
   // A plain type test: this runs on every search, and building and catching an error per column cost ~27 µs.
-  const candidates = snap.schema.fields.filter((f) => isVectorType(f.field.type));
+  const candidates = schema.fields.filter((f) => isVectorType(f.field.type));
   if (candidates.length !== 1) {
     throw new InvalidArgumentError(
       candidates.length === 0

@@ -96,7 +96,7 @@ export class Table extends VersionedTable {
   async search(vector: Float32Array | readonly number[], options: SearchOptions = {}): Promise<A.Table> {
     const query = vector instanceof Float32Array ? vector : Float32Array.from(vector);
     const snap = this.snapshot();
-    const field = vectorColumn(snap, options.column);
+    const field = vectorColumn(snap.schema, options.column);
     const found = await this.indexFor(snap, field.id, vectorDim(field));
     const index = found !== undefined && "ref" in found ? found : undefined;
     const metric = found?.metric ?? options.metric;

@@ -7,7 +7,7 @@ import * as A from "apache-arrow";
 import { InvalidArgumentError } from "../format/errors.js";
 import type { TableField } from "../format/schema.js";
 import type { Table as IndexedTable, SearchOptions } from "../index/table.js";
-import { isVectorType } from "../index/vectors.js";
+import { vectorColumn } from "../index/search.js";
 import { DataFrame } from "./dataframe.js";
 import type { Embedder, EmbedderDescriptor } from "./embed/embedder.js";
 import { createEmbedder } from "./embed/registry.js";
@@ -41,16 +41,7 @@ export async function queryVector(table: IndexedTable, query: SearchQuery, optio
 
 /** The column searched: `column`, or the table's only vector column. */
 export function searchColumn(table: IndexedTable, column: string | undefined): TableField {
-  if (column !== undefined) return table.tableSchema.get(column);
-  const candidates = table.tableSchema.fields.filter((f) => isVectorType(f.field.type));
-  if (candidates.length !== 1) {
-    throw new InvalidArgumentError(
-      candidates.length === 0
-        ? "the table has no vector column (a fixed-size list of float32)"
-        : `the table has several vector columns (${candidates.map((c) => c.field.name).join(", ")}); pass { column }`,
-    );
-  }
-  return candidates[0]!;
+  return vectorColumn(table.tableSchema, column);
 }
 
 /** Embedders rebuilt from column metadata, by descriptor: a model is set up once per process, not per search. */

@@ -19,7 +19,7 @@ import { concatRanges, nullData, takeIndices } from "../../format/file/gather.js
 import type { CompiledColumn } from "../exec/types.js";
 import { getFunction, ScalarArg, type ArgInfo, type ArgValue } from "./functions/index.js";
 import { typeMetadata } from "./data-type.js";
-import { childNodes, type ExprNode } from "./node.js";
+import { childNodes, mapChildren, type ExprNode } from "./node.js";
 import { outputName } from "./names.js";
 import { compileRowFunction, compileUdf, type UdfContext } from "../udf/compile-hooks.js";
 
@@ -220,7 +220,7 @@ function compileMixed(n: ExprNode, schema: A.Schema, ctx: CompileContext): Compi
     extra.push({ field, compiled });
     return { kind: "column", path: [field.name] };
   };
-  const parent = replaceChildren(n, replace);
+  const parent = mapChildren(n, replace);
   const extended = new A.Schema([...schema.fields, ...extra.map((e) => e.field)]);
   const resolved = resolveExpr(lower(parent), extended);
   const columns = [...new Set([...resolved.columns.filter((c) => !c.startsWith(SYNTHETIC)), ...extra.flatMap((e) => e.compiled.columns)])];
@@ -234,25 +234,6 @@ function compileMixed(n: ExprNode, schema: A.Schema, ctx: CompileContext): Compi
       return evaluate(resolved, extendBatch(batch, extended, values));
     },
   };
-}
-
-function replaceChildren(n: ExprNode, f: (c: ExprNode) => ExprNode): ExprNode {
-  switch (n.kind) {
-    case "unary":
-    case "isNull":
-    case "in":
-    case "like":
-    case "cast":
-      return { ...n, operand: f(n.operand) } as ExprNode;
-    case "binary":
-      return { ...n, left: f(n.left), right: f(n.right) };
-    case "between":
-      return { ...n, operand: f(n.operand), low: f(n.low), high: f(n.high) };
-    case "call":
-      return { ...n, args: n.args.map(f) };
-    default:
-      return n;
-  }
 }
 
 /** `batch` with `values` appended as the last fields of `schema`. */

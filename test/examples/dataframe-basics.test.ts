@@ -2,14 +2,13 @@
 // generator's formulas), and docs/api/dataframe.md quotes only code from it, verbatim.
 
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { checkDocQuotes } from "../support/doc-quotes.js";
 import { main, tour } from "../../examples/dataframe-basics.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = "examples/dataframe-basics.ts";
 const ITEMS = ["tea", "coffee", "cocoa", "mate"];
 const CITIES = ["Lyon", "Oslo", "Porto", "Turin", "Ghent"];
@@ -94,44 +93,6 @@ describe(`${EXAMPLE} tour()`, () => {
   });
 });
 
-/** ```ts blocks of a markdown file with the label line before them. */
-function codeBlocks(md: string): { label: string; code: string[] }[] {
-  const lines = md.split("\n");
-  const out: { label: string; code: string[] }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.trim() !== "```ts") continue;
-    const start = i + 1;
-    let end = start;
-    while (end < lines.length && lines[end]!.trim() !== "```") end++;
-    let j = i - 1;
-    while (j >= 0 && lines[j]!.trim() === "") j--;
-    out.push({ label: j >= 0 ? lines[j]! : "", code: lines.slice(start, end) });
-    i = end;
-  }
-  return out;
-}
-
-function dedent(lines: readonly string[]): string[] {
-  const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(indent).trimEnd());
-}
-
-function isExcerpt(snippet: readonly string[], source: readonly string[]): boolean {
-  const want = dedent(snippet).join("\n");
-  for (let i = 0; i + snippet.length <= source.length; i++) {
-    if (dedent(source.slice(i, i + snippet.length)).join("\n") === want) return true;
-  }
-  return false;
-}
-
 describe("docs/api/dataframe.md quotes examples/dataframe-basics.ts verbatim", () => {
-  it("every ts block is an excerpt of the example", async () => {
-    const source = (await readFile(join(root, EXAMPLE), "utf8")).split("\n");
-    const blocks = codeBlocks(await readFile(join(root, "docs/api/dataframe.md"), "utf8"));
-    const quoted = blocks.filter((b) => b.label.includes(EXAMPLE));
-    assert.ok(quoted.length > 0, `docs/api/dataframe.md quotes nothing from ${EXAMPLE}`);
-    for (const b of quoted) assert.ok(isExcerpt(b.code, source), `not an excerpt of ${EXAMPLE}:\n${b.code.join("\n")}`);
-    const unmarked = blocks.filter((b) => !b.label.includes(EXAMPLE));
-    assert.deepEqual(unmarked.map((b) => b.code.join("\n")), [], `every ts block must be marked as quoted from ${EXAMPLE}`);
-  });
+  it("every ts block is an excerpt of the example", () => checkDocQuotes("docs/api/dataframe.md", EXAMPLE));
 });

@@ -2,14 +2,13 @@
 // from it, verbatim.
 
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { checkDocQuotes } from "../support/doc-quotes.js";
 import { main } from "../../examples/multimodal-basics.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = "examples/multimodal-basics.ts";
 
 describe(EXAMPLE, () => {
@@ -35,43 +34,6 @@ describe(EXAMPLE, () => {
   });
 });
 
-function codeBlocks(md: string): { label: string; code: string[] }[] {
-  const lines = md.split("\n");
-  const out: { label: string; code: string[] }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.trim() !== "```ts") continue;
-    const start = i + 1;
-    let end = start;
-    while (end < lines.length && lines[end]!.trim() !== "```") end++;
-    let j = i - 1;
-    while (j >= 0 && lines[j]!.trim() === "") j--;
-    out.push({ label: j >= 0 ? lines[j]! : "", code: lines.slice(start, end) });
-    i = end;
-  }
-  return out;
-}
-
-function dedent(lines: readonly string[]): string[] {
-  const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(indent).trimEnd());
-}
-
-function isExcerpt(snippet: readonly string[], source: readonly string[]): boolean {
-  const want = dedent(snippet).join("\n");
-  for (let i = 0; i + snippet.length <= source.length; i++) {
-    if (dedent(source.slice(i, i + snippet.length)).join("\n") === want) return true;
-  }
-  return false;
-}
-
 describe("docs/api/multimodal.md quotes examples/multimodal-basics.ts verbatim", () => {
-  it("every ts block is an excerpt of the example", async () => {
-    const source = (await readFile(join(root, EXAMPLE), "utf8")).split("\n");
-    const blocks = codeBlocks(await readFile(join(root, "docs/api/multimodal.md"), "utf8"));
-    const quoted = blocks.filter((b) => b.label.includes(EXAMPLE));
-    assert.ok(quoted.length > 0, `docs/api/multimodal.md quotes nothing from ${EXAMPLE}`);
-    for (const b of quoted) assert.ok(isExcerpt(b.code, source), `not an excerpt of ${EXAMPLE}:\n${b.code.join("\n")}`);
-    const unmarked = blocks.filter((b) => !b.label.includes(EXAMPLE));
-    assert.deepEqual(unmarked.map((b) => b.code.join("\n")), [], `every ts block must be marked as quoted from ${EXAMPLE}`);
-  });
+  it("every ts block is an excerpt of the example", () => checkDocQuotes("docs/api/multimodal.md", EXAMPLE));
 });

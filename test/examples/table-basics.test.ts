@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import * as arrow from "apache-arrow";
 import { evaluate, parseExpr, resolveExpr, typeName } from "../../format/expr/index.js";
 import { images, main } from "../../examples/table-basics.js";
+import { checkDocQuotes } from "../support/doc-quotes.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = "examples/table-basics.ts";
@@ -103,48 +104,9 @@ describe("examples/table-basics.ts", () => {
 
 // ---- the docs quote only code that runs
 
-/** Fenced code blocks, each with the nearest non-blank line before its opening fence. */
-function codeBlocks(markdown: string): { label: string; code: string[] }[] {
-  const lines = markdown.split("\n");
-  const out: { label: string; code: string[] }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (!/^```ts\s*$/.test(lines[i]!)) continue;
-    let j = i - 1;
-    while (j >= 0 && lines[j]!.trim() === "") j--;
-    const end = lines.indexOf("```", i + 1);
-    assert.ok(end > i, `unclosed code block at line ${i + 1}`);
-    out.push({ label: j >= 0 ? lines[j]! : "", code: lines.slice(i + 1, end) });
-    i = end;
-  }
-  return out;
-}
-
-/** Lines with their common indentation removed. */
-function dedent(lines: readonly string[]): string[] {
-  const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(indent).trimEnd());
-}
-
-/** True when `snippet` (dedented) equals some run of consecutive lines of `source` (dedented alike). */
-function isExcerpt(snippet: readonly string[], source: readonly string[]): boolean {
-  const want = dedent(snippet).join("\n");
-  for (let i = 0; i + snippet.length <= source.length; i++) {
-    if (dedent(source.slice(i, i + snippet.length)).join("\n") === want) return true;
-  }
-  return false;
-}
-
 describe("docs quote examples/table-basics.ts verbatim", () => {
   for (const doc of ["docs/api/table.md", "docs/expressions.md"]) {
-    it(doc, async () => {
-      const source = (await readFile(join(root, EXAMPLE), "utf8")).split("\n");
-      const blocks = codeBlocks(await readFile(join(root, doc), "utf8"));
-      const quoted = blocks.filter((b) => b.label.includes(EXAMPLE));
-      assert.ok(quoted.length > 0, `${doc} quotes nothing from ${EXAMPLE}`);
-      for (const b of quoted) assert.ok(isExcerpt(b.code, source), `not an excerpt of ${EXAMPLE}:\n${b.code.join("\n")}`);
-      const unmarked = blocks.filter((b) => !b.label.includes(EXAMPLE));
-      assert.deepEqual(unmarked.map((b) => b.code.join("\n")), [], `${doc}: every ts block must be marked as quoted from ${EXAMPLE}`);
-    });
+    it(doc, () => checkDocQuotes(doc, EXAMPLE));
   }
 });
 
