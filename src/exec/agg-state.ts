@@ -8,7 +8,7 @@ import { typeName } from "../../format/expr/types.js";
 
 /** The groups of one input batch, as every accumulator sees them. */
 export interface BatchGroups {
-  /** Group of each row (a fresh array per grouped batch: `list` keeps it; all zeros, shared, when global). */
+  /** Group of each row; valid only during `add` (the array is reused for the next batch: copy it to keep it). */
   readonly gids: Int32Array;
   /** No grouping keys: every row is in group 0, so reductions can skip `gids`. */
   readonly global: boolean;

@@ -223,7 +223,7 @@ export class ListAcc implements Accumulator {
   constructor(private readonly type: A.List) {}
   add(values: A.Data | undefined, g: BatchGroups): void {
     this.chunks.push(values!);
-    this.gidChunks.push(g.gids);
+    this.gidChunks.push(g.gids.slice());
   }
   finish(groups: number): A.Data {
     const offsets = new Int32Array(groups + 1);

@@ -402,6 +402,7 @@ function opaqueKey(v: unknown): string {
 export class GroupKeys {
   private readonly columns: ValueKeys[];
   private readonly pairs: WordTable[];
+  private scratch = { ids: new Int32Array(0), words: new Int32Array(0), use: new Uint8Array(0) };
   constructor(modes: readonly KeyMode[]) {
     if (modes.length === 0) throw new InvalidArgumentError("grouping needs at least one key column");
     this.columns = modes.map((m) => new ValueKeys(m));
@@ -415,15 +416,14 @@ export class GroupKeys {
 
   /**
    * The group of each of the `n` rows of the key columns `data`; -1 for a row whose key is unseen (when not
-   * `insert`) or null (when not `nullIsValue`).
+   * `insert`) or null (when not `nullIsValue`). Written to `out` when given (its first `n` entries, returned as a
+   * view), so a caller that does not keep the ids can reuse one array; else to a fresh array.
    */
-  ids(data: readonly A.Data[], n: number, insert: boolean, nullIsValue: boolean): Int32Array {
-    const acc = new Int32Array(n);
+  ids(data: readonly A.Data[], n: number, insert: boolean, nullIsValue: boolean, out?: Int32Array): Int32Array {
+    const acc = out === undefined ? new Int32Array(n) : out.subarray(0, n);
     this.columns[0]!.ids(data[0]!, acc, insert, nullIsValue);
     if (this.pairs.length === 0) return acc;
-    const ids = new Int32Array(n);
-    const words = new Int32Array(2 * n);
-    const use = new Uint8Array(n);
+    const { ids, words, use } = this.scratchFor(n);
     for (let j = 1; j < this.columns.length; j++) {
       this.columns[j]!.ids(data[j]!, ids, insert, nullIsValue);
       for (let i = 0; i < n; i++) {
@@ -437,6 +437,13 @@ export class GroupKeys {
       this.pairs[j - 1]!.map(words, 0, n, use, acc, insert);
     }
     return acc;
+  }
+
+  /** Working arrays for combining columns, kept between batches (allocating them per batch feeds the GC). */
+  private scratchFor(n: number): { ids: Int32Array; words: Int32Array; use: Uint8Array } {
+    if (this.scratch.ids.length < n) this.scratch = { ids: new Int32Array(n), words: new Int32Array(2 * n), use: new Uint8Array(n) };
+    const s = this.scratch;
+    return { ids: s.ids.subarray(0, n), words: s.words.subarray(0, 2 * n), use: s.use.subarray(0, n) };
   }
 }
 

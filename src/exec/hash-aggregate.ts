@@ -38,17 +38,17 @@ export async function* hashAggregate(input: BatchStream, spec: HashAggregateSpec
   const plan = planAggregates(aggs);
   const grouping = keys.length === 0 ? undefined : new GroupKeys(keys.map((k) => keyMode(k.type)));
   const keyParts: A.Data[][] = keys.map(() => []);
-  const zeros = new ZeroIds();
+  const idBuffer = new IdBuffer();
   let groups = 0;
   for await (const batch of input) {
     const n = batch.numRows;
     if (n === 0) continue;
     let bg: BatchGroups;
     if (grouping === undefined) {
-      bg = { gids: zeros.of(n), global: true, n, groups: 1, newRows: groups === 0 ? Int32Array.of(0) : new Int32Array(0) };
+      bg = { gids: idBuffer.of(n), global: true, n, groups: 1, newRows: groups === 0 ? Int32Array.of(0) : new Int32Array(0) };
     } else {
       const keyData = await Promise.all(keys.map(async (k) => vectorData(await k.run(batch))));
-      const gids = grouping.ids(keyData, n, true, true);
+      const gids = grouping.ids(keyData, n, true, true, idBuffer.of(n));
       const newRows = firstRows(gids, groups, grouping.count);
       if (newRows.length > 0) keyData.forEach((d, j) => keyParts[j]!.push(takeData(d, newRows)));
       bg = { gids, global: false, n, groups: grouping.count, newRows };
@@ -63,8 +63,12 @@ export async function* hashAggregate(input: BatchStream, spec: HashAggregateSpec
   yield* chunkBatch(makeBatch(schema, [...keyCols, ...plan.outputs.map((o) => o.finish(groups))], groups));
 }
 
-/** The group ids of a global aggregation: all zeros, one array grown as needed (accumulators only read it). */
-class ZeroIds {
+/**
+ * One group-id array reused for every batch (a fresh 256 KiB array per batch costs page faults and GC work): grouped
+ * batches overwrite it, a global aggregation never writes it, so there it holds zeros. Accumulators that keep ids
+ * copy them.
+ */
+class IdBuffer {
   private ids = new Int32Array(0);
   of(n: number): Int32Array {
     if (this.ids.length < n) this.ids = new Int32Array(n);
@@ -102,9 +106,10 @@ function planAggregates(aggs: readonly AggSpec[]): AggPlan {
   const stats = new Map([...needs].map(([j, need]) => [j, new ColumnStats(need)]));
   const sinks: { input: number; sink: BatchSink }[] = [...stats].map(([input, sink]) => ({ input, sink }));
   const outputs = aggs.map((a, i): AggOutput => {
-    const shared = stats.get(a.fn === "countAll" ? (rowSource ?? -1) : inputOf[i]!);
-    if (shared !== undefined && (a.fn === "countAll" || SHARED[a.fn]?.(a) !== undefined)) return sharedOutput(a, shared);
-    const acc = FACTORIES[a.fn](a);
+    const shared = a.fn === "countAll" ? stats.get(rowSource ?? -1) : SHARED[a.fn]?.(a) === undefined ? undefined : stats.get(inputOf[i]!);
+    if (shared !== undefined) return sharedOutput(a, shared);
+    // Every aggregate SHARED serves got its stats above, so what is left has state of its own.
+    const acc = OWN_STATE[a.fn as OwnStateFn](a);
     sinks.push({ input: inputOf[i]!, sink: acc });
     return acc;
   });
@@ -161,14 +166,12 @@ function sharedOutput(a: AggSpec, stats: ColumnStats): AggOutput {
   }
 }
 
-/** The aggregates with state of their own. */
-const FACTORIES: Record<AggFn, (spec: AggSpec) => Accumulator> = {
-  count: () => unshared("count"),
+type OwnStateFn = Exclude<AggFn, "count" | "mean" | "var" | "std">;
+
+/** The aggregates with state of their own (count(*) too, when no input has stats to read rows from). */
+const OWN_STATE: Record<OwnStateFn, (spec: AggSpec) => Accumulator> = {
   countAll: () => new RowCountAcc(),
-  sum: (s) => (s.type.typeId === A.Type.Float ? unshared("sum") : new IntSumAcc(s.name)),
-  mean: () => unshared("mean"),
-  var: () => unshared("var"),
-  std: () => unshared("std"),
+  sum: (s) => new IntSumAcc(s.name), // float sums are SHARED
   min: (s) => minMaxFor(s, false),
   max: (s) => minMaxFor(s, true),
   countDistinct: (s) => new CountDistinctAcc(keyMode(s.input!.type)),
@@ -176,10 +179,6 @@ const FACTORIES: Record<AggFn, (spec: AggSpec) => Accumulator> = {
   last: (s) => new LastAcc(s.type),
   list: (s) => new ListAcc(s.type as A.List),
 };
-
-function unshared(fn: AggFn): never {
-  throw new Error(`internal: ${fn} is computed from shared column state`);
-}
 
 function checkAgg(spec: AggSpec): void {
   if (spec.fn !== "countAll" && spec.input === undefined) {

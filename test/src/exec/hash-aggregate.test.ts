@@ -461,3 +461,20 @@ test("var and std stay accurate when the mean dwarfs the spread, across batches"
     }
   }
 });
+
+test("int keys at the ends of their type's range never alias a direct-array slot", async () => {
+  const cases: [A.DataType, number[]][] = [
+    [new A.Int32(), [-(2 ** 31) + 10, 2 ** 31 - 20, -(2 ** 31) + 10, 0, 2 ** 31 - 20, 2 ** 30, -(2 ** 31), 2 ** 31 - 20]],
+    [new A.Uint32(), [5, 3, 2 ** 32 - 20, 2 ** 32 - 1, 3, 2 ** 31, 2 ** 32 - 20, 5]],
+  ];
+  for (const [type, values] of cases) {
+    const schema = schemaOf([["k", type]]);
+    const spec = { name: "n", fn: "countAll" as const, type: new A.Int64() };
+    const out = new A.Schema([new A.Field("k", type), new A.Field("n", new A.Int64())]);
+    const expected = [...new Set(values)].map((k) => ({ k, n: BigInt(values.filter((v) => v === k).length) }));
+    for (const cut of [[], [2, 2, 2, 2], [5]]) {
+      const rows = await collectRows(hashAggregate(streamOf(batchesOf(schema, values.map((k) => ({ k })), cut)), { keys: [col("k", type)], aggs: [spec], schema: out }));
+      assert.deepEqual(rows, expected, `${type} cuts ${cut}`);
+    }
+  }
+});
