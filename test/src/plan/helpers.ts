@@ -1,6 +1,7 @@
 // Test helpers for plans: an in-memory ScanSource whose capabilities are configurable and which records every
 // pushdown it is asked for, an expensive registry function, and running a plan to row objects.
 
+import assert from "node:assert/strict";
 import * as A from "apache-arrow";
 import { resolvePredicate } from "../../../format/expr/resolve.js";
 import { filterIndices } from "../../../format/expr/evaluate.js";
@@ -134,5 +135,41 @@ export function people(options: MemorySourceOptions = {}): MemorySource {
       name: [["ann", "bob", "cy", "dee", "eve", "fay", "gus", "hal"], new A.Utf8()],
     },
     options,
+  );
+}
+
+/** Options of `checkRewrite`. */
+export interface RewriteCheck {
+  /** Turns the DataFrame's plan into the rule's input (e.g. runs an earlier rule). Default: as is. */
+  prepare?: (p: PlanNode) => PlanNode;
+  /** Also require the output schema (names and types) to be unchanged. Default false. */
+  sameSchema?: boolean;
+}
+
+/**
+ * `rule` applied to a plan, shown as explain text, after checking what every rule must keep: a second pass returns
+ * the same object, the rows are those of the input plan (and, when asked, the schema too).
+ */
+export async function checkRewrite(rule: (p: PlanNode) => PlanNode, q: DataFrame | PlanNode, check: RewriteCheck = {}): Promise<string> {
+  const before = (check.prepare ?? ((p) => p))("plan" in q ? q.plan : q);
+  const after = rule(before);
+  assert.equal(rule(after), after, "a second pass must return the same object");
+  if (check.sameSchema) {
+    assert.deepEqual(
+      after.schema.fields.map((f) => `${f.name}: ${f.type}`),
+      before.schema.fields.map((f) => `${f.name}: ${f.type}`),
+    );
+  }
+  assert.deepEqual(await runPlan(after), await runPlan(before));
+  return show(after);
+}
+
+/** A second small table (id, grade, name) for join and filter tests. */
+export function grades(): DataFrame {
+  return frame(
+    memorySource(
+      { id: [[1, 2, 3, 9], new A.Int32()], grade: [[10, 20, 30, 90], new A.Int32()], name: [["x", "y", "z", "w"], new A.Utf8()] },
+      { description: "grades" },
+    ),
   );
 }

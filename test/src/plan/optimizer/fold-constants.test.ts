@@ -7,21 +7,11 @@ import * as A from "apache-arrow";
 import { col, lit, sql } from "../../../../src/expr/builders.js";
 import type { DataFrame } from "../../../../src/dataframe.js";
 import { foldConstants } from "../../../../src/plan/optimizer/rules/fold-constants.js";
-import { frame, memorySource, people, runPlan, show } from "../helpers.js";
+import { checkRewrite, frame, memorySource, people, show } from "../helpers.js";
 
 const df = frame(people());
 
-/** The folded plan, after checking it gives the same rows and types and that a second pass changes nothing. */
-async function folded(q: DataFrame): Promise<string> {
-  const after = foldConstants(q.plan);
-  assert.equal(foldConstants(after), after, "a second pass must return the same object");
-  assert.deepEqual(
-    after.schema.fields.map((f) => `${f.name}: ${f.type}`),
-    q.schema.fields.map((f) => `${f.name}: ${f.type}`),
-  );
-  assert.deepEqual(await runPlan(after), await runPlan(q.plan));
-  return show(after);
-}
+const folded = (q: DataFrame): Promise<string> => checkRewrite(foldConstants, q, { sameSchema: true });
 
 describe("foldConstants", () => {
   it("folds constant arithmetic into typed literals and drops neutral operands", async () => {

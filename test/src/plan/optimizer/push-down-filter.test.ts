@@ -11,25 +11,13 @@ import * as B from "../../../../src/plan/build.js";
 import type { PlanNode } from "../../../../src/plan/logical.js";
 import { isolateUdfs } from "../../../../src/plan/optimizer/rules/isolate-udfs.js";
 import { pushDownFilter } from "../../../../src/plan/optimizer/rules/push-down-filter.js";
-import { frame, memorySource, people, plus100, runPlan, show, slow } from "../helpers.js";
+import { checkRewrite, frame, grades, memorySource, people, plus100, show, slow } from "../helpers.js";
 
 const df = frame(people());
-const grades = () =>
-  frame(
-    memorySource(
-      { id: [[1, 2, 3, 9], new A.Int32()], grade: [[10, 20, 30, 90], new A.Int32()], name: [["x", "y", "z", "w"], new A.Utf8()] },
-      { description: "grades" },
-    ),
-  );
 
-/** The rewritten plan, after checking it gives the same rows and that a second pass changes nothing. */
-async function pushed(q: DataFrame | PlanNode, prepare: (p: PlanNode) => PlanNode = (p) => p): Promise<string> {
-  const before = prepare("plan" in q ? q.plan : q);
-  const after = pushDownFilter(before);
-  assert.equal(pushDownFilter(after), after, "a second pass must return the same object");
-  assert.deepEqual(await runPlan(after), await runPlan(before));
-  return show(after);
-}
+
+const pushed = (q: DataFrame | PlanNode, prepare: (p: PlanNode) => PlanNode = (p) => p): Promise<string> =>
+  checkRewrite(pushDownFilter, q, { prepare });
 
 describe("pushDownFilter", () => {
   it("rewrites a filter over a projection's cheap expressions and pushes it into an exact scan", async () => {

@@ -10,18 +10,13 @@ import type { PlanNode } from "../../../../src/plan/logical.js";
 import { isolateUdfs } from "../../../../src/plan/optimizer/rules/isolate-udfs.js";
 import { pushDownFilter } from "../../../../src/plan/optimizer/rules/push-down-filter.js";
 import { pushDownLimit } from "../../../../src/plan/optimizer/rules/push-down-limit.js";
-import { frame, people, plus100, runPlan, show } from "../helpers.js";
+import { checkRewrite, frame, people, plus100, show } from "../helpers.js";
 
 const df = frame(people());
 
-/** The rewritten plan, after checking it gives the same rows and that a second pass changes nothing. */
-async function pushed(q: DataFrame | PlanNode, prepare: (p: PlanNode) => PlanNode = (p) => p): Promise<string> {
-  const before = prepare("plan" in q ? q.plan : q);
-  const after = pushDownLimit(before);
-  assert.equal(pushDownLimit(after), after, "a second pass must return the same object");
-  assert.deepEqual(await runPlan(after), await runPlan(before));
-  return show(after);
-}
+
+const pushed = (q: DataFrame | PlanNode, prepare: (p: PlanNode) => PlanNode = (p) => p): Promise<string> =>
+  checkRewrite(pushDownLimit, q, { prepare });
 
 describe("pushDownLimit", () => {
   it("turns a limit over a sort into a TopN, keeping the offset", async () => {

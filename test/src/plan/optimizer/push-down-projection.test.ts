@@ -3,7 +3,6 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as A from "apache-arrow";
 import { formatExpr } from "../../../../format/expr/format-expr.js";
 import { col, count } from "../../../../src/expr/builders.js";
 import type { DataFrame } from "../../../../src/dataframe.js";
@@ -11,29 +10,13 @@ import type { PlanNode } from "../../../../src/plan/logical.js";
 import { isolateUdfs } from "../../../../src/plan/optimizer/rules/isolate-udfs.js";
 import { pushDownFilter } from "../../../../src/plan/optimizer/rules/push-down-filter.js";
 import { pushDownProjection } from "../../../../src/plan/optimizer/rules/push-down-projection.js";
-import { frame, memorySource, people, plus100, runPlan, show } from "../helpers.js";
+import { checkRewrite, frame, grades, people, plus100, show } from "../helpers.js";
 
 const df = frame(people());
-const grades = () =>
-  frame(
-    memorySource(
-      { id: [[1, 2, 3, 9], new A.Int32()], grade: [[10, 20, 30, 90], new A.Int32()], name: [["x", "y", "z", "w"], new A.Utf8()] },
-      { description: "grades" },
-    ),
-  );
 
-/** The pruned plan, after checking its output schema and rows and that a second pass changes nothing. */
-async function pruned(q: DataFrame | PlanNode, prepare: (p: PlanNode) => PlanNode = (p) => p): Promise<string> {
-  const before = prepare("plan" in q ? q.plan : q);
-  const after = pushDownProjection(before);
-  assert.equal(pushDownProjection(after), after, "a second pass must return the same object");
-  assert.deepEqual(
-    after.schema.fields.map((f) => `${f.name}: ${f.type}`),
-    before.schema.fields.map((f) => `${f.name}: ${f.type}`),
-  );
-  assert.deepEqual(await runPlan(after), await runPlan(before));
-  return show(after);
-}
+
+const pruned = (q: DataFrame | PlanNode, prepare: (p: PlanNode) => PlanNode = (p) => p): Promise<string> =>
+  checkRewrite(pushDownProjection, q, { prepare, sameSchema: true });
 
 describe("pushDownProjection", () => {
   it("drops unread outputs (an unread UDF is not called) and reads only needed columns", async () => {
