@@ -145,6 +145,10 @@ export class HnswIndex {
     if (native.getCurrentCount() !== ids.length) {
       throw new CorruptFileError(`index ${uri}: the graph holds ${native.getCurrentCount()} rows but ids.bin ${ids.length}`, { uri });
     }
-    return new HnswIndex(native, ids, ids.length, dim, metric);
+    // The graph keeps room for getMaxElements() points and add() grows only when that is reached, so the label →
+    // row id array needs the same capacity: a loaded index extended by optimizeIndices would else drop the new ids.
+    const capacity = new BigUint64Array(Math.max(native.getMaxElements(), ids.length));
+    capacity.set(ids);
+    return new HnswIndex(native, capacity, ids.length, dim, metric);
   }
 }

@@ -110,7 +110,7 @@ export type { UrlNamespace, DownloadOptions, UploadOptions, UploadNaming, UrlOnE
 export { UrlError, LocalFileAccessError, UrlSetupError, type UrlFailure, type UrlFunctionName } from "./multimodal/url/index.js";
 export { readImages } from "./read.js";
 export type { ReadImagesOptions } from "./io/images.js";
-export type { ImageNamespace, DecodeOptions, EncodeOptions, HashOptions, ImageFormat, ImageMode, ResizeFit, ResizeOptions, ResizeTo, ReshapeOptions, SizeOptions, ToModeOptions, ToTensorOptions } from "./expr/namespaces/image.js";
+export type { ImageNamespace, DecodeOptions, EncodeOptions, FormatOptions, HashOptions, ImageFormat, ImageMode, ResizeFit, ResizeOptions, ResizeTo, ReshapeOptions, SizeOptions, ToModeOptions, ToTensorOptions } from "./expr/namespaces/image.js";
 export { decodedImageType, perceptualHash, ImageDecodeError, ImageRowError } from "./multimodal/image/index.js";
 export {
   embedders,

@@ -9,6 +9,12 @@ import { scan } from "./plan/build.js";
 import { queryVector, searchFrame, type SearchQuery, type TableSearchOptions } from "./table-search.js";
 import { ROW_ID } from "../format/table/read.js";
 import { prepareBackfill, type BackfillOptions, type BackfillStats, type BackfillValues } from "./embed/backfill.js";
+import type { FilterInput, UpdateOptions } from "../format/table/table.js";
+import type { RowFilter } from "../format/table/read.js";
+import { InvalidArgumentError } from "../format/errors.js";
+import { Expr } from "./expr/expr.js";
+import { isLowerable, lower } from "./expr/compile.js";
+import { formatNode } from "./plan/display.js";
 
 /** Options of `toDataFrame`. */
 export interface ToDataFrameOptions {
@@ -21,6 +27,20 @@ export interface ToDataFrameOptions {
  * @example const df = (await Table.open("./images.tsr")).toDataFrame().where("label = 3")
  */
 export class Table extends IndexedTable {
+  /** Filters may also be engine expressions (`col("label").eq(3)`), as long as the table's own language can run them. */
+  protected override filter(f: FilterInput | undefined): RowFilter | undefined {
+    return super.filter(f instanceof Expr ? tableExpr(f, "filter") : f);
+  }
+
+  /** `values` may hold engine expressions (`col("score").mul(2)`) besides literals and expression trees. */
+  override async update(options: UpdateOptions): Promise<void> {
+    if (options.values === undefined) return super.update(options);
+    const values = Object.fromEntries(
+      Object.entries(options.values).map(([k, v]) => [k, v instanceof Expr ? tableExpr(v, `value of "${k}"`) : v]),
+    );
+    return super.update({ ...options, values });
+  }
+
   /** This version of the table as a lazy DataFrame. */
   toDataFrame(options: ToDataFrameOptions = {}): DataFrame {
     return new DataFrame(scan(tableSource(this, options)));
@@ -82,4 +102,15 @@ export class Table extends IndexedTable {
       staleIndexFragments: [],
     };
   }
+}
+
+/** The table language's tree for an engine expression; engine-only functions (UDFs, images, …) cannot run in a table. */
+function tableExpr(e: Expr, what: string): object {
+  if (!isLowerable(e.node)) {
+    throw new InvalidArgumentError(
+      `the ${what} uses functions only the DataFrame engine runs (${formatNode(e.node)}); ` +
+        "filter a DataFrame instead (table.toDataFrame().where(...)), or write it as SQL-like text (e.g. name LIKE 'a%')",
+    );
+  }
+  return lower(e.node);
 }

@@ -15,6 +15,13 @@ export interface ColumnBuilder {
   truncate(length: number): void;
   /** The values so far as one Data; the builder is empty afterwards. */
   finish(): A.Data;
+  /**
+   * Optional fast path for list items: appends `items[from]`, `items[from + 1]`, ... while each is a plain value
+   * the builder stores without conversion (a number in range), and returns the index of the first item it did not
+   * take (`items.length` when it took all). The caller appends that item through `append`, which checks it. A
+   * JSON array of 784 pixels then costs one capacity check and a tight loop instead of 784 checked calls.
+   */
+  appendPlain?(items: ArrayLike<unknown>, from: number): number;
 }
 
 /** How builders treat borderline values. */
@@ -44,24 +51,48 @@ export function mismatch(type: A.DataType, v: unknown): ValueMismatch {
   return new ValueMismatch(`expected ${typeName(type)}, got ${describeValue(v)}`);
 }
 
-/** Per-row validity, packed into an Arrow bitmap at the end. */
+/**
+ * Per-row validity, packed into an Arrow bitmap at the end. The byte per value is only kept once a null arrives:
+ * most columns have none, and a list column's items (784 pixels per row) would otherwise cost a byte each.
+ */
 export class Validity {
-  private bytes = new Uint8Array(64);
+  /** One byte per value (1 valid, 0 null) from the first null on; undefined while every value is valid. */
+  private bytes: Uint8Array | undefined;
   length = 0;
   nulls = 0;
 
   push(valid: boolean): void {
-    if (this.length === this.bytes.length) {
-      const next = new Uint8Array(this.bytes.length * 2);
-      next.set(this.bytes);
-      this.bytes = next;
+    if (valid && this.bytes === undefined) {
+      this.length++;
+      return;
     }
-    this.bytes[this.length++] = valid ? 1 : 0;
+    this.materialize(this.length + 1);
+    this.bytes![this.length++] = valid ? 1 : 0;
     if (!valid) this.nulls++;
   }
 
+  /** Marks `count` more values valid (the bulk form of `push(true)`). */
+  pushValid(count: number): void {
+    const end = this.length + count;
+    if (this.bytes !== undefined) {
+      this.materialize(end);
+      this.bytes.fill(1, this.length, end);
+    }
+    this.length = end;
+  }
+
+  /** Makes sure `bytes` exists (the values so far valid) and holds at least `capacity` values. */
+  private materialize(capacity: number): void {
+    const old = this.bytes;
+    if (old !== undefined && capacity <= old.length) return;
+    const next = new Uint8Array(Math.max(64, capacity, (old?.length ?? 0) * 2));
+    if (old === undefined) next.fill(1, 0, this.length);
+    else next.set(old.subarray(0, this.length));
+    this.bytes = next;
+  }
+
   truncate(length: number): void {
-    for (let i = length; i < this.length; i++) if (this.bytes[i] === 0) this.nulls--;
+    if (this.bytes !== undefined) for (let i = length; i < this.length; i++) if (this.bytes[i] === 0) this.nulls--;
     this.length = Math.min(this.length, length);
   }
 
@@ -69,9 +100,10 @@ export class Validity {
   finish(): { nullBitmap: Uint8Array | undefined; nullCount: number } {
     const nullCount = this.nulls;
     let nullBitmap: Uint8Array | undefined;
-    if (nullCount > 0) nullBitmap = packBits(this.bytes, this.length);
+    if (nullCount > 0) nullBitmap = packBits(this.bytes!, this.length);
     this.length = 0;
     this.nulls = 0;
+    this.bytes = undefined;
     return { nullBitmap, nullCount };
   }
 }

@@ -1,15 +1,20 @@
 // Streams one object's bytes through the ObjectStore in fixed-size ranged reads (the store has no streaming GET),
-// one read ahead of the consumer, and gunzips ".gz" objects on the way. Memory stays at about two chunks.
+// one read ahead of the consumer, and gunzips ".gz" objects on the way. Memory stays at about two chunks plus
+// the gunzip buffer (1 MB).
 
-import { Readable } from "node:stream";
+import { Readable, type TransformOptions } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import { createGunzip } from "node:zlib";
+import { createGunzip, type ZlibOptions } from "node:zlib";
 import { CorruptFileError, TesseraError } from "../../format/errors.js";
 import type { ObjectStore } from "../../format/store/object-store.js";
 import type { FileRef } from "./file-set.js";
 
 /** Bytes per ranged read. Large enough that per-request cost (S3 latency) is small, small enough to bound memory. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
+
+/** Bytes per gunzip output chunk, and decompressed bytes buffered ahead of the consumer. */
+export const GUNZIP_CHUNK_BYTES = 256 * 1024;
+export const GUNZIP_BUFFER_BYTES = 1024 * 1024;
 
 /** Counters a streaming reader keeps; tests read them to check that a limit stopped reading early. */
 export interface ReadStats {
@@ -72,7 +77,11 @@ export async function* decompressed(file: FileRef, chunks: AsyncIterable<Uint8Ar
     return;
   }
   const source = Readable.from(chunks, { objectMode: false });
-  const gunzip = createGunzip();
+  // Larger output chunks and a deeper buffer than zlib's 16 KB defaults let gunzip (on the libuv pool) run ahead while
+  // this thread parses: with the defaults the two alternate, and a 47 MB NDJSON.gz read ~1.5× slower.
+  // (zlib streams take the Transform options too, though @types/node's ZlibOptions does not list them.)
+  const options: ZlibOptions & TransformOptions = { chunkSize: GUNZIP_CHUNK_BYTES, readableHighWaterMark: GUNZIP_BUFFER_BYTES };
+  const gunzip = createGunzip(options);
   source.on("error", (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   try {

@@ -16,6 +16,7 @@ import {
   intConvert,
   NullBuilder,
   NumericBuilder,
+  plainNumbers,
   temporalConvert,
   Utf8Builder,
   type Convert,
@@ -30,7 +31,7 @@ type Factory = (type: A.DataType, options: BuilderOptions) => ColumnBuilder;
 const numeric =
   (convert: (type: A.DataType, options: BuilderOptions) => Convert): Factory =>
   (type, options) =>
-    new NumericBuilder(type, (type as unknown as { ArrayType: NumericCtor }).ArrayType, convert(type, options));
+    new NumericBuilder(type, (type as unknown as { ArrayType: NumericCtor }).ArrayType, convert(type, options), plainNumbers(type));
 
 const intBuilder = numeric((t, o) => intConvert(t as A.Int, o));
 const floatBuilder = numeric((t) => floatConvert(t));

@@ -16,7 +16,13 @@ type Kind =
   | { k: "struct"; fields: Map<string, Kind> }
   | { k: "list"; item: Kind };
 
+// Shared kinds (merge never mutates a kind): a 784-item list of numbers then allocates nothing per item.
 const NULL: Kind = { k: "null" };
+const INT: Kind = { k: "int" };
+const FLOAT: Kind = { k: "float" };
+const BOOL: Kind = { k: "bool" };
+const TIMESTAMP: Kind = { k: "timestamp" };
+const BINARY: Kind = { k: "binary" };
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const STRING: Kind = { k: "string" };
@@ -33,12 +39,26 @@ export interface InferOptions {
 /** Accumulates the fields of records and turns them into an Arrow schema. */
 export class SchemaInferrer {
   private readonly fields = new Map<string, Kind>();
+  /** Whether the record being observed holds integral JS numbers as integers (see observe). */
+  private integralNumbers: boolean;
 
-  constructor(private readonly options: InferOptions = {}) {}
+  constructor(private readonly options: InferOptions = {}) {
+    this.integralNumbers = !options.bigintIsInteger;
+  }
 
-  /** Widens the schema by one record's fields (in first-seen order). */
-  observe(record: Record<string, unknown>): void {
+  /**
+   * Widens the schema by one record's fields (in first-seen order). Fields named in `skip` are not looked at (their
+   * type is given). `exactNumbers`: this record's JS numbers are what its text says even with `bigintIsInteger`
+   * (JSON.parse of a text whose numbers are all integers below 2^53), so an integral number is an integer.
+   */
+  observe(record: Record<string, unknown>, options: { skip?: ReadonlySet<string>; exactNumbers?: boolean } = {}): void {
+    this.integralNumbers = !this.options.bigintIsInteger || options.exactNumbers === true;
     for (const key of Object.keys(record)) {
+      if (options.skip?.has(key) === true) {
+        // Only its place in the field order counts (a given field replaces the inferred one in place).
+        if (!this.fields.has(key)) this.fields.set(key, NULL);
+        continue;
+      }
       this.fields.set(key, merge(this.fields.get(key) ?? NULL, this.kindOf(record[key])));
     }
   }
@@ -60,13 +80,13 @@ export class SchemaInferrer {
     switch (typeof v) {
       case "bigint":
         // Integers beyond int64 (a uint64 near its top) can only be approximated: as Float64.
-        return v >= INT64_MIN && v <= INT64_MAX ? { k: "int" } : { k: "float" };
+        return v >= INT64_MIN && v <= INT64_MAX ? INT : FLOAT;
       case "number":
-        return !this.options.bigintIsInteger && Number.isInteger(v) ? { k: "int" } : { k: "float" };
+        return this.integralNumbers && Number.isInteger(v) ? INT : FLOAT;
       case "string":
         return STRING;
       case "boolean":
-        return { k: "bool" };
+        return BOOL;
       case "object":
         return this.objectKind(v);
       default:
@@ -75,8 +95,8 @@ export class SchemaInferrer {
   }
 
   private objectKind(v: object): Kind {
-    if (v instanceof Date) return { k: "timestamp" };
-    if (v instanceof Uint8Array) return { k: "binary" };
+    if (v instanceof Date) return TIMESTAMP;
+    if (v instanceof Uint8Array) return BINARY;
     if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) {
       const items = v as ArrayLike<unknown>;
       let item: Kind = NULL;
@@ -100,7 +120,7 @@ function merge(a: Kind, b: Kind): Kind {
   }
   if (a.k === "list" && b.k === "list") return { k: "list", item: merge(a.item, b.item) };
   if (a.k === b.k) return a;
-  if ((a.k === "int" && b.k === "float") || (a.k === "float" && b.k === "int")) return { k: "float" };
+  if ((a.k === "int" && b.k === "float") || (a.k === "float" && b.k === "int")) return FLOAT;
   return STRING;
 }
 

@@ -102,13 +102,16 @@ async function inferSchema(set: FileSet, options: JsonReadOptions): Promise<A.Sc
   const stats = emptyReadStats();
   const store = await openStore(set.base, options.storage);
   let seen = 0;
+  // Given fields need no inference: a 784-pixel array of a field the schema names is not walked.
+  const skip = new Set((options.schema?.fields ?? []).map((f) => f.name));
   try {
     for (const file of set.files) {
       for await (const records of fileRecords(store, file, options, stats)) {
         for (const r of records) {
-          const value = parseSampled(r, file, options);
+          const exactNumbers = onlySafeIntegers(r.text);
+          const value = parseSampled(r, file, options, exactNumbers);
           if (value === undefined) continue;
-          inferrer.observe(value);
+          inferrer.observe(value, { skip, exactNumbers });
           if (++seen >= want) return inferrer.schema(options.schema);
         }
       }
@@ -119,11 +122,47 @@ async function inferSchema(set: FileSet, options: JsonReadOptions): Promise<A.Sc
   }
 }
 
-function parseSampled(r: TextRecord, file: FileRef, options: JsonReadOptions): Record<string, unknown> | undefined {
+/**
+ * True when every number in the JSON text is an integer of at most 15 digits: no fraction, no exponent (outside
+ * strings). JSON.parse then loses nothing the inference needs — "1.0" vs "1", or digits beyond 2^53 — and is ~10×
+ * faster than the precise parser on number-heavy records (arrays of pixels).
+ */
+export function onlySafeIntegers(text: string): boolean {
+  let inString = false;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      if (++digits > 15) return false;
+      continue;
+    }
+    // Outside strings "." only occurs in numbers, and "e"/"E" right after a digit is an exponent (not true/false).
+    if (c === 46 || ((c === 101 || c === 69) && digits > 0)) return false;
+    digits = 0;
+    if (c === 34) inString = true;
+  }
+  return true;
+}
+
+/** JSON.parse, with the precise parser's error (and position) for malformed text, as the slow path would give. */
+function parseFast(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return parseJsonPrecise(text);
+  }
+}
+
+function parseSampled(r: TextRecord, file: FileRef, options: JsonReadOptions, exactNumbers: boolean): Record<string, unknown> | undefined {
   const place = { uri: file.uri, line: r.line, text: r.text };
   let value: unknown;
   try {
-    value = parseJsonPrecise(r.text);
+    value = exactNumbers ? parseFast(r.text) : parseJsonPrecise(r.text);
   } catch (err) {
     // Skipped records are reported once, by the scan that meets them.
     if (options.onError === "skip") return undefined;

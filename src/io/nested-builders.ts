@@ -113,13 +113,20 @@ export class ListBuilder implements ColumnBuilder {
   }
 }
 
+/** Appends a list's items: runs of plain numbers through the child's bulk path, anything else checked one by one. */
 function appendItems(child: ColumnBuilder, items: ArrayLike<unknown>): void {
-  for (let j = 0; j < items.length; j++) {
+  let j = 0;
+  while (j < items.length) {
+    if (child.appendPlain !== undefined) {
+      j = child.appendPlain(items, j);
+      if (j === items.length) return;
+    }
     try {
       child.append(items[j]);
     } catch (err) {
       throw err instanceof ValueMismatch ? err.within(`[${j}]`) : err;
     }
+    j++;
   }
 }
 

@@ -20,6 +20,13 @@ type NumericArray =
 type Writable = { [i: number]: number | bigint };
 export type NumericCtor = new (length: number) => NumericArray;
 
+/** The JS numbers a NumericBuilder stores as they are (its bulk path): in [lo, hi], and integers when `integer`. */
+export interface PlainNumbers {
+  readonly lo: number;
+  readonly hi: number;
+  readonly integer: boolean;
+}
+
 /** Converts a non-null value to the stored number or bigint, or throws. */
 export type Convert = (v: unknown) => number | bigint;
 
@@ -32,6 +39,7 @@ export class NumericBuilder implements ColumnBuilder {
     readonly type: A.DataType,
     private readonly ctor: NumericCtor,
     private readonly convert: Convert,
+    private readonly plain?: PlainNumbers,
   ) {
     this.values = new ctor(64);
   }
@@ -51,6 +59,28 @@ export class NumericBuilder implements ColumnBuilder {
     // A null's slot keeps whatever it holds (zero, or a value truncated away): Arrow ignores values under nulls.
     if (stored !== undefined) (this.values as unknown as Writable)[i] = stored;
     this.valid.push(stored !== undefined);
+  }
+
+  appendPlain(items: ArrayLike<unknown>, from: number): number {
+    const plain = this.plain;
+    if (plain === undefined) return from;
+    const base = this.valid.length - from; // where items[from] goes
+    if (base + items.length > this.values.length) {
+      const next = new this.ctor(Math.max(base + items.length, this.values.length * 2));
+      (next as unknown as Uint8Array).set(this.values as unknown as Uint8Array);
+      this.values = next;
+    }
+    const values = this.values as unknown as Writable;
+    const { lo, hi, integer } = plain;
+    let j = from;
+    for (; j < items.length; j++) {
+      const v = items[j];
+      // NaN fails the range test and goes through append(), which decides what it means for the type.
+      if (typeof v !== "number" || !(v >= lo && v <= hi) || (integer && Math.floor(v) !== v)) break;
+      values[base + j] = v;
+    }
+    this.valid.pushValid(j - from);
+    return j;
   }
 
   truncate(length: number): void {
@@ -108,6 +138,24 @@ export class Int64Builder implements ColumnBuilder {
     return v;
   }
 
+  appendPlain(items: ArrayLike<unknown>, from: number): number {
+    const base = this.valid.length - from;
+    if (base + items.length > this.values.length) {
+      const next = new BigInt64Array(Math.max(base + items.length, this.values.length * 2));
+      next.set(this.values);
+      this.values = next;
+    }
+    const values = this.values;
+    let j = from;
+    for (; j < items.length; j++) {
+      const v = items[j];
+      if (typeof v !== "number" || !Number.isSafeInteger(v)) break;
+      values[base + j] = BigInt(v);
+    }
+    this.valid.pushValid(j - from);
+    return j;
+  }
+
   truncate(length: number): void {
     this.valid.truncate(length);
   }
@@ -146,6 +194,24 @@ export class Float64Builder implements ColumnBuilder {
     }
     this.values[i] = x;
     this.valid.push(!isNull);
+  }
+
+  appendPlain(items: ArrayLike<unknown>, from: number): number {
+    const base = this.valid.length - from;
+    if (base + items.length > this.values.length) {
+      const next = new Float64Array(Math.max(base + items.length, this.values.length * 2));
+      next.set(this.values);
+      this.values = next;
+    }
+    const values = this.values;
+    let j = from;
+    for (; j < items.length; j++) {
+      const v = items[j];
+      if (typeof v !== "number") break;
+      values[base + j] = v;
+    }
+    this.valid.pushValid(j - from);
+    return j;
   }
 
   truncate(length: number): void {
@@ -190,6 +256,18 @@ export function intConvert(type: A.Int, options: BuilderOptions): Convert {
     if (n < lo || n > hi) throw new ValueMismatch(`${describeValue(v)} is out of range for ${typeName(type)}`);
     return n;
   };
+}
+
+/**
+ * The numbers a NumericBuilder of `type` may store as they are, or undefined when every value needs converting
+ * (64-bit integers are bigints; dates and timestamps take Date objects and strings).
+ */
+export function plainNumbers(type: A.DataType): PlainNumbers | undefined {
+  if (type.typeId === A.Type.Float) return { lo: -Infinity, hi: Infinity, integer: false };
+  if (type.typeId !== A.Type.Int || (type as A.Int).bitWidth === 64) return undefined;
+  const t = type as A.Int;
+  const [lo, hi] = t.isSigned ? INT_RANGE[t.bitWidth]! : [0, UINT_MAX[t.bitWidth]!];
+  return { lo, hi, integer: true };
 }
 
 export function floatConvert(type: A.DataType): Convert {

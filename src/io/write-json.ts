@@ -13,6 +13,11 @@ export interface JsonWriteOptions {
   readonly compression?: TextCompression;
   /** Credentials and endpoint for s3:// URIs. Default: the AWS_* environment. */
   readonly storage?: StorageOptions;
+  /**
+   * Write one JSON array of row objects (`[` … `]`, one row per line) instead of NDJSON, for tools that read
+   * only whole JSON documents. readJson reads both. Default false.
+   */
+  readonly array?: boolean;
 }
 
 /** Rows turned into text per write: bounds the text held at once whatever the batch size. */
@@ -32,13 +37,18 @@ export async function writeJson(
 ): Promise<WriteSummary> {
   const { result: rows, bytes } = await withSink(uri, options.storage, options.compression, async (sink) => {
     let rows = 0;
+    const array = options.array === true;
+    if (array) await sink.write("[\n");
     for await (const batch of stream) {
       const lines = lineWriter(batch);
       for (let start = 0; start < batch.numRows; start += ROWS_PER_WRITE) {
-        await sink.write(lines(start, Math.min(batch.numRows, start + ROWS_PER_WRITE)));
+        const text = lines(start, Math.min(batch.numRows, start + ROWS_PER_WRITE));
+        // A row's JSON never holds a raw newline (strings escape it), so line ends are exactly the row breaks.
+        await sink.write(array ? `${rows + start === 0 ? "" : ",\n"}${text.slice(0, -1).replace(/\n/g, ",\n")}` : text);
       }
       rows += batch.numRows;
     }
+    if (array) await sink.write(rows === 0 ? "]\n" : "\n]\n");
     return rows;
   });
   return { uri, rows, bytes };

@@ -60,17 +60,18 @@ export function compileRowFunction(n: ApplyNode, operand: CompiledColumn, ctx: U
         }
         out[i] = v;
       };
+      // Made once per batch, not per row: a sync function then costs no closure per call.
+      const settle = (i: number, value: unknown, p: Promise<unknown>): Promise<void> =>
+        withRetries(async () => n.fn(value), retries, p).then(
+          (v) => store(i, v),
+          (err: unknown) => fail(base + i, value, err),
+        );
       await forEachBounded(batch.numRows, concurrency, (i) => {
         const value: unknown = input.get(i);
         if (value === null || value === undefined) return;
-        const settle = (p: Promise<unknown>): Promise<void> =>
-          withRetries(async () => n.fn(value), retries, p).then(
-            (v) => store(i, v),
-            (err: unknown) => fail(base + i, value, err),
-          );
         // Once the function has shown itself async, each call waits for a slot shared by every batch of the run
         // (UdfProject computes several batches at once): `concurrency` bounds the function, not each batch.
-        if (isAsync) return slots.run(() => settle(Promise.resolve().then(() => n.fn(value))));
+        if (isAsync) return slots.run(() => settle(i, value, Promise.resolve().then(() => n.fn(value))));
         let result: unknown;
         try {
           result = n.fn(value);
@@ -81,9 +82,10 @@ export function compileRowFunction(n: ApplyNode, operand: CompiledColumn, ctx: U
         isAsync = true;
         // This call already runs: take a slot for it (free now: no async call was in flight before it).
         void slots.acquire();
-        return settle(Promise.resolve(result)).finally(() => slots.release());
+        return settle(i, value, Promise.resolve(result)).finally(() => slots.release());
       });
-      return valuesToVector(out, n.returnType, what);
+      // store() checked every value against the return type already.
+      return valuesToVector(out, n.returnType, what, { checked: true });
     },
   };
 }

@@ -40,8 +40,9 @@ function checkInt(v: unknown, type: A.DataType): string | undefined {
 
 function checkItems(v: unknown, item: A.DataType): string | undefined {
   if (!isList(v)) return describe(v);
-  // A float typed array holds only numbers: nothing to check per item.
-  if (ArrayBuffer.isView(v) && item.typeId === A.Type.Float) return undefined;
+  // A float typed array holds only numbers, and a typed array of the item type's own kind (a Uint8Array for uint8)
+  // only values in its range: nothing to check per item.
+  if (ArrayBuffer.isView(v) && (item.typeId === A.Type.Float || v.constructor === ownArrayType(item))) return undefined;
   for (let i = 0; i < v.length; i++) {
     const why = mismatch(v[i], item);
     if (why !== undefined) return `a list holding ${why} at [${i}]`;
@@ -118,13 +119,23 @@ function normalise(v: unknown, type: A.DataType): unknown {
   return v;
 }
 
-/** Embeddings returned as Float32Arrays (the common case) go into one buffer without a builder. */
-function floatListsFast(values: readonly unknown[], type: A.DataType): A.Vector | undefined {
+/** The typed-array class Arrow stores a numeric type's values in (Uint8Array for uint8), or undefined. */
+function ownArrayType(type: A.DataType): unknown {
+  if (type.typeId !== A.Type.Int && type.typeId !== A.Type.Float) return undefined;
+  return (type as A.Int).ArrayType;
+}
+
+/**
+ * Fixed-size lists returned as typed arrays (embeddings as Float32Arrays, tensors as Uint8Arrays: the common case)
+ * go into one buffer without a builder: any typed array for float items, the item type's own kind for integers.
+ */
+function typedListsFast(values: readonly unknown[], type: A.DataType): A.Vector | undefined {
   if (type.typeId !== A.Type.FixedSizeList) return undefined;
   const item = (type as A.FixedSizeList).children[0]!.type;
-  if (item.typeId !== A.Type.Float || (item as A.Float).precision === A.Precision.HALF) return undefined;
+  const isFloat = item.typeId === A.Type.Float && (item as A.Float).precision !== A.Precision.HALF;
+  const Ctor = ownArrayType(item) as (new (n: number) => A.Int["TArray"] | A.Float["TArray"]) | undefined;
+  if (Ctor === undefined || (!isFloat && item.typeId !== A.Type.Int)) return undefined;
   const n = (type as A.FixedSizeList).listSize;
-  const Ctor = (item as A.Float).precision === A.Precision.SINGLE ? Float32Array : Float64Array;
   const flat = new Ctor(values.length * n);
   const valid = new Uint8Array((values.length + 7) >> 3);
   let nulls = 0;
@@ -134,20 +145,21 @@ function floatListsFast(values: readonly unknown[], type: A.DataType): A.Vector 
       nulls++;
       continue;
     }
-    if (!ArrayBuffer.isView(v)) return undefined;
-    flat.set(v as unknown as ArrayLike<number>, i * n);
+    if (!ArrayBuffer.isView(v) || (v as unknown as ArrayLike<number>).length !== n || (!isFloat && v.constructor !== Ctor)) return undefined;
+    (flat as Float32Array).set(v as unknown as ArrayLike<number>, i * n);
     valid[i >> 3]! |= 1 << (i & 7);
   }
-  const child = A.makeData({ type: item as A.Float, length: flat.length, data: flat });
+  const child = A.makeData({ type: item as A.Float, length: flat.length, data: flat as Float32Array });
   return A.makeVector(A.makeData({ type: type as A.FixedSizeList, length: values.length, nullCount: nulls, nullBitmap: nulls > 0 ? valid : null, child }));
 }
 
 /**
- * Arrow vector of `type` from JS values; a value of the wrong type fails naming `what`, the row and both types.
+ * Arrow vector of `type` from JS values; a value of the wrong type fails naming `what`, the row and both types
+ * (`checked`: the caller has checked every value with `mismatch` already).
  * @example valuesToVector([1, null, 3], new Int32(), "udf double")
  */
-export function valuesToVector(values: readonly unknown[], type: A.DataType, what: string): A.Vector {
-  for (let i = 0; i < values.length; i++) {
+export function valuesToVector(values: readonly unknown[], type: A.DataType, what: string, options: { checked?: boolean } = {}): A.Vector {
+  for (let i = 0; i < values.length && options.checked !== true; i++) {
     const why = mismatch(values[i], type);
     if (why !== undefined) {
       throw new UdfReturnTypeError(
@@ -155,7 +167,7 @@ export function valuesToVector(values: readonly unknown[], type: A.DataType, wha
       );
     }
   }
-  return floatListsFast(values, type) ?? A.vectorFromArray(values.map((v) => normalise(v, type)), type);
+  return typedListsFast(values, type) ?? A.vectorFromArray(values.map((v) => normalise(v, type)), type);
 }
 
 /** Same physical layout: field names and nullability of list items may differ, struct field names may not. */

@@ -205,6 +205,31 @@ describe("index persistence", () => {
   }
 });
 
+describe("index persistence: extending a loaded index", () => {
+  it("optimizeIndices on an HNSW index read from storage keeps every new row id", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tessera-index-"));
+    try {
+      const uri = join(dir, "t");
+      const t = await Table.create(uri, data(0, 300));
+      await t.createIndex("vec", { type: "hnsw" });
+      forgetLoadedIndexes(); // as in a new process: the graph and ids.bin come from disk
+      const other = await Table.open(uri);
+      await other.append(data(300, 40));
+      await other.optimizeIndices();
+      forgetLoadedIndexes();
+      const fresh = await Table.open(uri);
+      assert.deepEqual(
+        (await fresh.listIndices()).map((i) => [i.indexedRows, i.unindexedRows]),
+        [[340, 0]],
+      );
+      const q = query(7);
+      assert.deepEqual(ids(await fresh.search(q, { k: 8, ef: 200 })), await truth(fresh, q, 8, "l2"));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("search results", () => {
   it("with columns: [] returns only _rowid and _distance", async () => {
     const t = await Table.create(mem(), data(0, 300));

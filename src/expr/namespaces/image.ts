@@ -4,6 +4,7 @@ import type { Expr, ExprLike } from "../expr.js";
 import type {
   DecodeOptions,
   EncodeOptions,
+  FormatOptions,
   HashOptions,
   ImageFormat,
   ImageMode,
@@ -18,6 +19,7 @@ import { fnExpr } from "./fn.js";
 export type {
   DecodeOptions,
   EncodeOptions,
+  FormatOptions,
   HashOptions,
   ImageFormat,
   ImageMode,
@@ -86,6 +88,13 @@ export class ImageNamespace {
   /** Height in pixels (uint32), from the header without decoding. */
   height(options: SizeOptions = {}): Expr {
     return fnExpr("image.height", this.e, [], { ...options });
+  }
+  /**
+   * The format the magic bytes name (utf8: "png", "jpeg", "webp", "gif", ...), without decoding; encoded images only.
+   * @example images.withColumn("format", col("image").image.format({ onError: "null" }))
+   */
+  format(options: FormatOptions = {}): Expr {
+    return fnExpr("image.format", this.e, [], { ...options });
   }
   /**
    * A tensor [height, width, channels] of uint8 (or float32 in [0, 1]); every image must have the same size.

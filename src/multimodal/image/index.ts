@@ -4,17 +4,17 @@ import { registerFunctions, type ScalarFunction } from "../../expr/functions/reg
 import { decode, encode } from "./fn-decode.js";
 import { crop, resize, thumbnail } from "./fn-geometry.js";
 import { toMode, toTensor } from "./fn-convert.js";
-import { height, width } from "./fn-measure.js";
+import { format, height, width } from "./fn-measure.js";
 import { hammingDistance, hash } from "./fn-hash.js";
 
 registerFunctions(
-  ...([decode, encode, resize, thumbnail, crop, toMode, toTensor, width, height, hash, hammingDistance] as ScalarFunction<never>[]),
+  ...([decode, encode, resize, thumbnail, crop, toMode, toTensor, width, height, format, hash, hammingDistance] as ScalarFunction<never>[]),
 );
 
 export type { DecodeOptions, EncodeOptions } from "./fn-decode.js";
 export type { ResizeFit, ResizeOptions, ReshapeOptions } from "./fn-geometry.js";
 export type { ToModeOptions, ToTensorOptions } from "./fn-convert.js";
-export type { SizeOptions } from "./fn-measure.js";
+export type { FormatOptions, SizeOptions } from "./fn-measure.js";
 export type { HashOptions } from "./fn-hash.js";
 export type { OnError } from "./run-rows.js";
 export type { WriteOptions } from "./codec.js";

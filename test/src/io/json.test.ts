@@ -7,7 +7,7 @@ import * as A from "apache-arrow";
 import { CorruptFileError, InvalidArgumentError, NotFoundError } from "../../../format/errors.js";
 import { clearMemoryStore, MemoryStore } from "../../../format/store/memory.js";
 import type { DeadLetterRecord } from "../../../src/io/bad-records.js";
-import { openJsonSource } from "../../../src/io/json.js";
+import { onlySafeIntegers, openJsonSource } from "../../../src/io/json.js";
 import { collect, fieldTypes, rowCount, rows, tempDir } from "./helpers.js";
 
 let dir: string;
@@ -92,6 +92,45 @@ describe("openJsonSource: inference", () => {
     assert.equal(batch!.getChild("t")!.get(0), Date.UTC(2024, 0, 2, 3, 4, 5));
     assert.equal(batch!.getChild("extra")!.nullCount, 2);
     assert.equal(batch!.getChild("a")!.get(1), 2);
+  });
+
+  it("infers the same types whether a sampled record takes the JSON.parse fast path or the precise parser", async () => {
+    const path = write(
+      "fast.jsonl",
+      [
+        '{"i": 1, "s": "1.5e3 and 99999999999999999 inside a string", "b": true, "f": false, "l": [1, -2, 0], "o": {"x": 3}}',
+        '{"i": 2, "s": "say \\"1.0\\"", "b": null, "l": [], "o": {"x": -0}}',
+        '{"i": 3, "g": 1.0, "e": 2E3, "n": 1e2}',
+        '{"i": 4, "big": 9223372036854775807, "safe": 999999999999999}',
+      ].join("\n"),
+    );
+    const src = await openJsonSource(path);
+    assert.deepEqual(fieldTypes(src.schema), [
+      "i: Int64",
+      "s: Utf8",
+      "b: Bool",
+      "f: Bool",
+      "l: List<Int64>",
+      "o: Struct<{x:Int64}>",
+      "g: Float64",
+      "e: Float64",
+      "n: Float64",
+      "big: Int64",
+      "safe: Int64",
+    ]);
+    const got = rows(await collect(src));
+    assert.equal(got[3]!.big, "9223372036854775807n", "a 19-digit integer still goes through the precise parser");
+    assert.equal(got[1]!.s, 'say "1.0"');
+  });
+
+  it("onlySafeIntegers: looks for fractions, exponents and long digit runs outside strings only", () => {
+    assert.equal(onlySafeIntegers('{"a": [0, 255, -3], "b": true, "c": false, "d": null, "s": "3.14e5"}'), true);
+    assert.equal(onlySafeIntegers('{"s": "\\"", "a": 1}'), true, "an escaped quote does not end the string");
+    assert.equal(onlySafeIntegers('{"a": 1.5}'), false);
+    assert.equal(onlySafeIntegers('{"a": 1e3}'), false);
+    assert.equal(onlySafeIntegers('{"a": 2E-3}'), false);
+    assert.equal(onlySafeIntegers('{"a": 123456789012345}'), true, "15 digits are below 2^53");
+    assert.equal(onlySafeIntegers('{"a": 1234567890123456}'), false, "16 digits may not be");
   });
 
   it("infers from sampleRows records only", async () => {

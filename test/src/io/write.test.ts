@@ -158,6 +158,19 @@ describe("writeJson", () => {
     assert.equal(rowCount(back), 20);
     assert.deepEqual([...(back[0]!.getChild("bin")!.get(0) as Uint8Array)], [0, 7]);
   });
+
+  it("writes one JSON array with { array: true }, read back like NDJSON", async () => {
+    const table = asText(richTable(50)).select(["i32", "s"]);
+    const path = join(dir, "rt.json");
+    await writeJson(inBatches(table, 16), path, { array: true });
+    const text = readFileSync(path, "utf8");
+    const parsed = JSON.parse(text) as { i32: number; s: string | null }[];
+    assert.equal(parsed.length, 50);
+    assert.deepEqual(parsed.map((r) => r.s), rows(table.batches).map((r) => r.s));
+    assert.equal(rowCount(await collect(await openJsonSource(path))), 50);
+    await writeJson([], join(dir, "empty.json"), { array: true });
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, "empty.json"), "utf8")), []);
+  });
 });
 
 describe("writeCsv", () => {

@@ -36,6 +36,24 @@ test("values: embeddings returned as Float32Arrays build one buffer, nulls kept"
   assert.deepEqual([...(v.data[0]!.children[0]!.values as Float32Array)].slice(0, 2), [1, 2]);
 });
 
+test("values: tensors returned as typed arrays of their item type build one buffer; other typed arrays are checked", () => {
+  const tensor = DataType.tensor(DataType.uint8(), [2, 2]);
+  const first = Uint8Array.of(0, 1, 254, 255);
+  const v = valuesToVector([first, null, Uint8Array.of(9, 8, 7, 6)], tensor, "reshape");
+  assert.equal(v.nullCount, 1);
+  assert.ok(v.data[0]!.children[0]!.values instanceof Uint8Array, "stored as bytes");
+  assert.deepEqual([...v.get(0)!], [0, 1, 254, 255]);
+  assert.deepEqual([...v.get(2)!], [9, 8, 7, 6]);
+  assert.equal(v.get(1), null);
+  assert.equal(mismatch(first, tensor), undefined);
+  // An Int16Array may hold values a uint8 cannot: it is checked item by item, and a fitting one still converts.
+  assert.match(mismatch(Int16Array.of(1, 2, 3, 300), tensor)!, /300 \(out of range\) at \[3\]/);
+  assert.throws(() => valuesToVector([Int16Array.of(1, 2, 3, -1)], tensor, "reshape"), /reshape returned .*-1/);
+  assert.deepEqual([...valuesToVector([Int16Array.of(1, 2, 3, 4)], tensor, "reshape").get(0)!], [1, 2, 3, 4]);
+  assert.match(mismatch(Uint8Array.of(200), DataType.fixedSizeList(DataType.int8(), 1))!, /out of range/, "uint8 bytes into int8 are checked");
+  assert.throws(() => valuesToVector([Uint8Array.of(1, 2)], tensor, "reshape"), /a list of 2 values \(expected 4\)/);
+});
+
 test("values: a vector whose list item field is named differently is relabelled, not refused", () => {
   const other = new A.List(new A.Field("element", new A.Float32(), false));
   const got = A.vectorFromArray([[1, 2], [3]], other);

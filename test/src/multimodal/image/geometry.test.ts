@@ -99,3 +99,24 @@ describe("image.width and image.height", () => {
     assert.deepEqual(await run(df, col("image").image.decode().image.width()), [8, 8, 8, 8, 8, null]);
   });
 });
+
+describe("image.format", () => {
+  it("names each row's format from its magic bytes; unknown or empty bytes fail the row or give null", async () => {
+    const raw = { raw: { width: 8, height: 6, channels: 3 as const } };
+    const gif = new Uint8Array(await sharp(QUADRANTS.data, raw).gif().toBuffer());
+    const png = await encode(QUADRANTS, "png");
+    const df = imageFrame([png, await encode(QUADRANTS, "jpeg"), await encode(QUADRANTS, "webp"), gif, png.subarray(0, 20), null]);
+    assert.deepEqual(await run(df, col("image").image.format()), ["png", "jpeg", "webp", "gif", "png", null]);
+    const bad = imageFrame([png, new TextEncoder().encode("not an image"), new Uint8Array(0)]);
+    await assert.rejects(run(bad, col("image").image.format()), /image.format: row 1 of the batch is not a readable image \(12 bytes starting 6e 6f/);
+    const report = await bad.select(col("image").image.format({ onError: "null" }).alias("f")).collectReport();
+    assert.deepEqual([...report.table.getChild("f")!], ["png", null, null]);
+    assert.deepEqual(report.failures, { "image.format": 2 });
+  });
+
+  it("takes encoded images only, checked when the plan is built", () => {
+    const df = imageFrame([]);
+    assert.throws(() => df.select(col("image").image.decode().image.format()), /image.format expects encoded bytes/);
+    assert.equal(df.select(col("image").image.format().alias("f")).schema.fields[0]!.type.toString(), "Utf8");
+  });
+});
