@@ -10,4 +10,5 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   vector: () => import("./vector.js"),
   dataframe: () => import("./dataframe.js"),
   multimodal: () => import("./multimodal.js"),
+  pipeline: () => import("./pipeline.js"),
 };

@@ -1,8 +1,8 @@
-// `tessera info FILE`: what a data file holds — schema, rows, pages per column with their layouts and sizes.
+// `tessera info FILE.tsf`: what one data file holds — schema, rows, pages per column with their layouts and sizes.
 
-import { DataFileReader } from "../../format/file/reader.js";
-import { openStore } from "../../format/store/open-store.js";
-import type { StorageOptions } from "../../format/store/object-store.js";
+import { DataFileReader } from "../../../format/file/reader.js";
+import { openStore } from "../../../format/store/open-store.js";
+import type { StorageOptions } from "../../../format/store/object-store.js";
 
 /** A data file's description as plain data (what `--json` prints). */
 export interface FileInfo {

@@ -1,0 +1,13 @@
+// A small seeded random generator shared by the examples' data generators and training, so every run is repeatable.
+
+/** mulberry32: uniform numbers in [0, 1) from a 32-bit seed. Fast, and ample quality for shuffling and noise. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
