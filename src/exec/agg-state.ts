@@ -5,6 +5,9 @@ import * as A from "apache-arrow";
 import { NotSupportedError } from "../../format/errors.js";
 import { type Col, packBits } from "../../format/expr/columnar.js";
 import { typeName } from "../../format/expr/types.js";
+import { grown } from "../typed-arrays.js";
+
+export { grown };
 
 /** The groups of one input batch, as every accumulator sees them. */
 export interface BatchGroups {
@@ -33,17 +36,6 @@ export interface AggOutput {
 
 /** An aggregate with state of its own: it takes its batches and gives its column. */
 export interface Accumulator extends BatchSink, AggOutput {}
-
-type Growable = Float64Array | Int32Array | Uint8Array;
-
-/** `a`, or a copy at least `size` long (doubling, so growth is amortised); new slots hold `fill`. */
-export function grown<T extends Growable>(a: T, size: number, fill = 0): T {
-  if (size <= a.length) return a;
-  const next = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
-  (next as Float64Array).set(a as Float64Array);
-  if (fill !== 0) next.fill(fill, a.length);
-  return next;
-}
 
 /** Validity (makeData props) from one byte per group. */
 export function validityOf(has: Uint8Array, n: number): { nullBitmap?: Uint8Array; nullCount: number } {

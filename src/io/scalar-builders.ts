@@ -5,6 +5,7 @@ import * as A from "apache-arrow";
 import { typeName } from "../../format/expr/index.js";
 import { ValueMismatch } from "./bad-records.js";
 import { describeValue, ImpreciseInteger, mismatch, packBits, Validity, type BuilderOptions, type ColumnBuilder } from "./builder-base.js";
+import { grown } from "../typed-arrays.js";
 
 type NumericArray =
   | Int8Array
@@ -51,11 +52,7 @@ export class NumericBuilder implements ColumnBuilder {
   append(v: unknown): void {
     const i = this.valid.length;
     const stored = v === null || v === undefined ? undefined : this.convert(v);
-    if (i === this.values.length) {
-      const next = new this.ctor(i * 2);
-      (next as unknown as Uint8Array).set(this.values as unknown as Uint8Array);
-      this.values = next;
-    }
+    if (i === this.values.length) this.values = grown(this.values, i + 1);
     // A null's slot keeps whatever it holds (zero, or a value truncated away): Arrow ignores values under nulls.
     if (stored !== undefined) (this.values as unknown as Writable)[i] = stored;
     this.valid.push(stored !== undefined);
@@ -65,11 +62,7 @@ export class NumericBuilder implements ColumnBuilder {
     const plain = this.plain;
     if (plain === undefined) return from;
     const base = this.valid.length - from; // where items[from] goes
-    if (base + items.length > this.values.length) {
-      const next = new this.ctor(Math.max(base + items.length, this.values.length * 2));
-      (next as unknown as Uint8Array).set(this.values as unknown as Uint8Array);
-      this.values = next;
-    }
+    this.values = grown(this.values, base + items.length);
     const values = this.values as unknown as Writable;
     const { lo, hi, integer } = plain;
     let j = from;
@@ -119,11 +112,7 @@ export class Int64Builder implements ColumnBuilder {
       else b = this.slow(v);
     }
     const i = this.valid.length;
-    if (i === this.values.length) {
-      const next = new BigInt64Array(i * 2);
-      next.set(this.values);
-      this.values = next;
-    }
+    if (i === this.values.length) this.values = grown(this.values, i + 1);
     this.values[i] = b;
     this.valid.push(!isNull);
   }
@@ -140,11 +129,7 @@ export class Int64Builder implements ColumnBuilder {
 
   appendPlain(items: ArrayLike<unknown>, from: number): number {
     const base = this.valid.length - from;
-    if (base + items.length > this.values.length) {
-      const next = new BigInt64Array(Math.max(base + items.length, this.values.length * 2));
-      next.set(this.values);
-      this.values = next;
-    }
+    this.values = grown(this.values, base + items.length);
     const values = this.values;
     let j = from;
     for (; j < items.length; j++) {
@@ -187,22 +172,14 @@ export class Float64Builder implements ColumnBuilder {
       else throw mismatch(this.type, v);
     }
     const i = this.valid.length;
-    if (i === this.values.length) {
-      const next = new Float64Array(i * 2);
-      next.set(this.values);
-      this.values = next;
-    }
+    if (i === this.values.length) this.values = grown(this.values, i + 1);
     this.values[i] = x;
     this.valid.push(!isNull);
   }
 
   appendPlain(items: ArrayLike<unknown>, from: number): number {
     const base = this.valid.length - from;
-    if (base + items.length > this.values.length) {
-      const next = new Float64Array(Math.max(base + items.length, this.values.length * 2));
-      next.set(this.values);
-      this.values = next;
-    }
+    this.values = grown(this.values, base + items.length);
     const values = this.values;
     let j = from;
     for (; j < items.length; j++) {
@@ -317,11 +294,7 @@ export class BoolBuilder implements ColumnBuilder {
   append(v: unknown): void {
     if (v !== null && v !== undefined && typeof v !== "boolean") throw mismatch(this.type, v);
     const i = this.valid.length;
-    if (i === this.values.length) {
-      const next = new Uint8Array(i * 2);
-      next.set(this.values);
-      this.values = next;
-    }
+    if (i === this.values.length) this.values = grown(this.values, i + 1);
     this.values[i] = v === true ? 1 : 0;
     this.valid.push(v !== null && v !== undefined);
   }
