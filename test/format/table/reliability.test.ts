@@ -454,12 +454,16 @@ async function checkAfterCrash(state: CrashState, reported: { round: number; seq
 async function crashRounds(t: TestContext, state: CrashState, rounds: number, seed: number): Promise<void> {
   const rand = prng(seed);
   let latest = 1;
-  for (let round = 1; round <= rounds; round++) {
+  // Random kills, then one round killed right after its data files are written and before its commit, so the
+  // cleanup checks always have orphans to find whatever the random kills hit.
+  for (let round = 1; round <= rounds + 1; round++) {
+    const staged = round === rounds + 1;
     // Mostly mid-stream kills; the first round also covers a kill right at the start.
-    const delay = round === 1 ? 0 : Math.floor(rand() * 250);
-    const child = startChild(CRASHER, [state.uri, String(round), String(CRASH_ROWS), String(CRASH_FILES)], state.storage);
+    const delay = round === 1 || staged ? 0 : Math.floor(rand() * 250);
+    const args = [state.uri, String(round), String(CRASH_ROWS), String(CRASH_FILES), staged ? "stage" : "loop"];
+    const child = startChild(CRASHER, args, state.storage);
     try {
-      await child.waitFor((l) => l === "ready", 30_000);
+      await child.waitFor((l) => l === (staged ? "staged" : "ready"), 30_000);
       await sleep(delay);
       child.proc.kill("SIGKILL");
       const exit = await withTimeout(child.exited, 10_000, "killed writer");
@@ -470,8 +474,9 @@ async function crashRounds(t: TestContext, state: CrashState, rounds: number, se
     const reported = child.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { round: number; seq: number; version: number });
     const before = latest;
     latest = await checkAfterCrash(state, reported, latest);
+    if (staged) assert.equal(latest, before, `round ${round}: a writer killed before its commit committed nothing`);
     t.diagnostic(
-      `round ${round}: killed ${delay} ms after ready; ${latest - before} commits, ` +
+      `round ${round}: killed ${staged ? "between its data files and its commit" : `${delay} ms after ready`}; ${latest - before} commits, ` +
         `${latest > (reported.at(-1)?.version ?? before) ? "one committed but never reported" : "all reported"}`,
     );
   }
@@ -555,7 +560,8 @@ describe("writers killed with SIGKILL (local disk)", () => {
 
   it("cleanup removes the orphaned data files and keeps every referenced one", { timeout: 30_000 }, async (t) => {
     const { orphans, temps } = await checkCleanup(state, dataFiles, isTemp);
-    assert.ok(orphans.length > 0, "some kill landed after a data file was written and before its commit");
+    // At least the staged round's files (random kills may add more).
+    assert.ok(orphans.length >= CRASH_FILES, `orphans ${orphans.length}: the staged round's ${CRASH_FILES} data files are among them`);
     tempsAfterCleanup = temps;
     t.diagnostic(`cleanup removed ${orphans.length} orphaned data files; ${temps.length} temp files of killed writers remain`);
   });
@@ -594,6 +600,7 @@ describe("writers killed with SIGKILL (S3)", () => {
   it("after every kill the table opens at the last good version; cleanup removes orphans", { timeout: 60_000 }, async (t) => {
     await crashRounds(t, state, 3, 0x5eed53);
     const { orphans } = await checkCleanup(state, dataFiles, () => false);
+    assert.ok(orphans.length >= CRASH_FILES, `orphans ${orphans.length}: the staged round's ${CRASH_FILES} data files are among them`);
     t.diagnostic(`cleanup removed ${orphans.length} orphaned data files`);
     assert.equal(server.uploadsInProgress(), 0);
   });
