@@ -4,6 +4,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { format } from "node:util";
+import type { PrintedEntry } from "./doc-report.js";
 
 export type BenchSize = "small" | "full";
 
@@ -104,15 +106,48 @@ export function formatMs(ms: number): string {
   return ms.toFixed(3);
 }
 
+/** What the running benchmark printed so far, while recordPrinted is on. */
+let recorder: PrintedEntry[] | undefined;
+let printingTable = false;
+
+/**
+ * Runs `fn` and records what it prints: tables from printTable as tables, other console.log lines as notes (the
+ * "results: PATH" line aside). The output still goes to stdout as usual.
+ */
+export async function recordPrinted<T>(fn: () => Promise<T>): Promise<{ result: T; printed: PrintedEntry[] }> {
+  const printed: PrintedEntry[] = [];
+  const log = console.log;
+  recorder = printed;
+  console.log = (...args: unknown[]): void => {
+    if (!printingTable) {
+      const text = format(...args);
+      if (!text.trim().startsWith("results:")) printed.push({ kind: "text", text });
+    }
+    log(...args);
+  };
+  try {
+    return { result: await fn(), printed };
+  } finally {
+    console.log = log;
+    recorder = undefined;
+  }
+}
+
 /** Prints rows as an aligned table: first column left-aligned, the rest right-aligned. */
 export function printTable(title: string, header: string[], rows: string[][]): void {
+  recorder?.push({ kind: "table", title, header: [...header], rows: rows.map((r) => [...r]) });
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
   const line = (cells: string[]): string =>
     cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
-  console.log(`\n${title}`);
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(line(row));
+  printingTable = true;
+  try {
+    console.log(`\n${title}`);
+    console.log(line(header));
+    console.log(widths.map((w) => "-".repeat(w)).join("  "));
+    for (const row of rows) console.log(line(row));
+  } finally {
+    printingTable = false;
+  }
 }
 
 /** One row of a side-by-side comparison: a case name, a timing per side and optional extra columns. */

@@ -1,22 +1,39 @@
 // Benchmark dispatcher: `npm run bench -- NAME [--size small|full] [--repeat N]` runs test/bench/NAME.ts;
-// with no name it runs every registered benchmark. BENCH_SIZE=small also selects the small size.
+// with no name it runs every registered benchmark. BENCH_SIZE=small also selects the small size. A full-size run
+// regenerates the benchmark's block of results in docs/benchmarks.md (--no-docs leaves the doc alone; --docs PATH
+// writes another copy, at any size).
 
+import { availableParallelism, loadavg, totalmem } from "node:os";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { BenchOptions, BenchSize } from "./harness.js";
+import { updateDoc } from "./doc-report.js";
+import { recordPrinted, type BenchOptions, type BenchSize } from "./harness.js";
 import { BENCHMARKS } from "./registry.js";
 
+const DEFAULT_DOC = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "benchmarks.md");
+
 function usage(): string {
-  return `usage: npm run bench -- [NAME] [--size small|full] [--repeat N]\navailable: ${Object.keys(BENCHMARKS).join(", ")}`;
+  return (
+    `usage: npm run bench -- [NAME ...] [--size small|full] [--repeat N] [--no-docs | --docs PATH]\n` +
+    `available: ${Object.keys(BENCHMARKS).join(", ")}`
+  );
 }
 
 /** Parses the command line; exits 2 with usage on anything it does not understand. */
-function parseCommandLine(argv: string[]): { names: string[]; options: BenchOptions } {
+function parseCommandLine(argv: string[]): { names: string[]; options: BenchOptions; doc: string | undefined } {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { size: { type: "string" }, repeat: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        size: { type: "string" },
+        repeat: { type: "string" },
+        docs: { type: "string" },
+        "no-docs": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     fail(`${(error as Error).message}\n${usage()}`);
@@ -31,7 +48,10 @@ function parseCommandLine(argv: string[]): { names: string[]; options: BenchOpti
   const names = parsed.positionals.length > 0 ? parsed.positionals : Object.keys(BENCHMARKS);
   const options: BenchOptions = { size: size as BenchSize };
   if (repeat !== undefined) options.repeat = repeat;
-  return { names, options };
+  if (parsed.values.docs !== undefined && parsed.values["no-docs"]) fail(`give --docs PATH or --no-docs, not both`);
+  // Only full-size figures belong in the doc; a smoke run leaves it alone unless told where to write.
+  const doc = parsed.values["no-docs"] ? undefined : (parsed.values.docs ?? (size === "full" ? DEFAULT_DOC : undefined));
+  return { names, options, doc };
 }
 
 function fail(message: string): never {
@@ -40,11 +60,28 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  const { names, options } = parseCommandLine(process.argv.slice(2));
+  const { names, options, doc } = parseCommandLine(process.argv.slice(2));
   for (const name of names) {
     const bench = await BENCHMARKS[name]!();
     console.log(`\n=== ${name} (size ${options.size}) ===`);
-    await bench.run(options);
+    const started = performance.now();
+    const loadStart = loadavg()[0]!;
+    const { printed } = await recordPrinted(() => bench.run(options));
+    if (doc !== undefined) {
+      const info = {
+        name,
+        size: options.size,
+        date: new Date(),
+        node: process.version,
+        cores: availableParallelism(),
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        loadStart,
+        loadEnd: loadavg()[0]!,
+        seconds: (performance.now() - started) / 1000,
+      };
+      await updateDoc(doc, info, printed);
+      console.log(`\nupdated the ${name} block of ${doc}`);
+    }
   }
 }
 
