@@ -32,6 +32,10 @@ export interface LoadedIndex {
 
 /** How one kind of index is built and loaded. */
 export interface IndexKind {
+  /** What each pass of `build` over `chunks` does, for progress reports. */
+  readonly passes: readonly string[];
+  /** Rows per chunk when progress is reported, if smaller chunks than usual let a bar move (HNSW's insert loop). */
+  readonly progressChunkRows?: number;
   build(
     store: ObjectStore,
     dir: string,
@@ -108,6 +112,9 @@ function ivfLoaded(index: IvfPqIndex, dim: number): LoadedIndex {
 
 export const INDEX_KINDS: Record<string, IndexKind> = {
   hnsw: {
+    passes: ["build"],
+    // ~2 000 inserts take about a second on 784-d vectors: small enough for a bar to move, large enough to cost nothing.
+    progressChunkRows: 2048,
     async build(store, dir, chunks, dim, metric, params) {
       const p: { m?: number; efConstruction?: number; seed?: number } = {};
       if (num(params.m) !== undefined) p.m = num(params.m)!;
@@ -122,6 +129,7 @@ export const INDEX_KINDS: Record<string, IndexKind> = {
     },
   },
   ivf_pq: {
+    passes: ["sample", "encode"],
     async build(store, dir, chunks, dim, metric, params) {
       const options: Parameters<typeof buildIvfPq>[4] = { metric };
       for (const key of ["partitions", "subVectors", "seed", "sampleSize", "iterations"] as const) {

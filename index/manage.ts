@@ -10,7 +10,7 @@ import type { Snapshot } from "../format/table/read.js";
 import type { TableField } from "../format/schema.js";
 import type { Metric } from "./distance.js";
 import { INDEX_KINDS, type LoadedIndex } from "./kinds.js";
-import { vectorChunks, vectorDim, type RowAllowance } from "./vectors.js";
+import { vectorChunks, vectorDim, type RowAllowance, type VectorChunk } from "./vectors.js";
 
 /** Options for `createIndex`. */
 export interface CreateIndexOptions {
@@ -20,8 +20,28 @@ export interface CreateIndexOptions {
   metric?: Metric;
   /** Index name; default `${column}_idx`. An index of the same name is replaced. */
   name?: string;
+  /** Called as the build reads the column (each pass over it: see IndexProgress). */
+  onProgress?: (progress: IndexProgress) => void;
   /** Kind-specific build parameters (hnsw: m, efConstruction; ivf_pq: partitions, subVectors, sampleSize, seed). */
   [param: string]: unknown;
+}
+
+/**
+ * How far an index build or extension is. A build reads the column once per pass: HNSW once ("build", rows
+ * counted as they enter the graph); IVF-PQ twice ("sample", after which it trains, then "encode"); extending an
+ * index once ("extend"). `rows` counts rows scanned, deleted ones included, up to `totalRows`.
+ */
+export interface IndexProgress {
+  index: string;
+  phase: string;
+  rows: number;
+  totalRows: number;
+}
+
+/** Options of `optimizeIndices`. */
+export interface OptimizeIndicesOptions {
+  /** Called as each index reads the rows it is extended with. */
+  onProgress?: (progress: IndexProgress) => void;
 }
 
 /** What `listIndices` reports. */
@@ -47,6 +67,36 @@ const liveAllowance =
     const dv = await snap.io.deletion(f);
     return dv.count > 0 ? dv.liveMask(f.physicalRows) : undefined;
   };
+
+/**
+ * `chunks` reporting each pass over it: a chunk counts once the consumer asks for the next one, i.e. once it was
+ * used, so a bar does not run ahead of the work.
+ */
+function reporting(
+  chunks: () => AsyncIterable<VectorChunk>,
+  phases: readonly string[],
+  progress: Omit<IndexProgress, "phase" | "rows">,
+  onProgress: (p: IndexProgress) => void,
+): () => AsyncIterable<VectorChunk> {
+  let pass = 0;
+  return () => {
+    const phase = phases[Math.min(pass++, phases.length - 1)]!;
+    return (async function* () {
+      let rows = 0;
+      onProgress({ ...progress, phase, rows });
+      for await (const c of chunks()) {
+        yield c;
+        rows += c.ids.length;
+        onProgress({ ...progress, phase, rows });
+        // Local reads of small chunks can complete synchronously: give a progress bar's timer its turn.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+  };
+}
+
+/** Rows stored in fragments, deleted ones included: what a pass scans. */
+const physicalRows = (fragments: readonly Fragment[]): number => fragments.reduce((n, f) => n + f.physicalRows, 0);
 
 function withField(m: Manifest, fieldId: number, what: string): void {
   if (!m.schema.fields.some((f) => f.id === fieldId)) {
@@ -86,7 +136,7 @@ export async function prepareCreateIndex(
   const metric = options.metric ?? "l2";
   if (!METRICS.includes(metric)) throw new InvalidArgumentError(`metric must be one of ${METRICS.join(", ")}; got "${String(metric)}"`);
   const name = options.name ?? `${field.field.name}_idx`;
-  const { type, metric: _m, name: _n, ...params } = options;
+  const { type, metric: _m, name: _n, onProgress, ...params } = options;
   const fragments = snap.manifest.fragments.filter((f) => f.files.some((d) => d.fieldIds.includes(field.id)));
   let loaded: LoadedIndex | undefined;
   let path = "";
@@ -95,7 +145,9 @@ export async function prepareCreateIndex(
     const kind = INDEX_KINDS[type];
     if (kind === undefined) throw new InvalidArgumentError(`unknown index type "${String(type)}"; use flat, hnsw or ivf_pq`);
     path = `_indices/${randomUUID()}`;
-    loaded = await kind.build(snap.io.store, path, () => vectorChunks(snap, field, fragments, liveAllowance(snap)), dim, metric, params);
+    let chunks = (): AsyncIterable<VectorChunk> => vectorChunks(snap, field, fragments, liveAllowance(snap), onProgress && kind.progressChunkRows);
+    if (onProgress !== undefined) chunks = reporting(chunks, kind.passes, { index: name, totalRows: physicalRows(fragments) }, onProgress);
+    loaded = await kind.build(snap.io.store, path, chunks, dim, metric, params);
     rows = loaded.rows;
   }
   const ref: Omit<IndexRef, "version"> = {
@@ -129,6 +181,7 @@ export async function prepareOptimize(
   snap: Snapshot,
   ref: IndexRef,
   loaded: LoadedIndex,
+  options: OptimizeIndicesOptions = {},
 ): Promise<{ op: PendingCommit; ref: Omit<IndexRef, "version">; loaded: LoadedIndex } | undefined> {
   const field = snap.schema.fields.find((f) => f.id === ref.fieldId);
   if (field === undefined) return undefined;
@@ -136,7 +189,11 @@ export async function prepareOptimize(
   const fresh = snap.manifest.fragments.filter((f) => !covered.has(f.id) && f.files.some((d) => d.fieldIds.includes(field.id)));
   if (fresh.length === 0 || ref.type === "flat") return undefined;
   const path = `_indices/${randomUUID()}`;
-  const extended = await loaded.extend(vectorChunks(snap, field, fresh, liveAllowance(snap)), snap.io.store, path);
+  const kind = INDEX_KINDS[ref.type];
+  const { onProgress } = options;
+  let chunks = (): AsyncIterable<VectorChunk> => vectorChunks(snap, field, fresh, liveAllowance(snap), onProgress && kind?.progressChunkRows);
+  if (onProgress !== undefined) chunks = reporting(chunks, ["extend"], { index: ref.name, totalRows: physicalRows(fresh) }, onProgress);
+  const extended = await loaded.extend(chunks(), snap.io.store, path);
   const present = new Set(snap.manifest.fragments.map((f) => f.id));
   const next: Omit<IndexRef, "version"> = {
     ...ref,

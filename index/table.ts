@@ -9,7 +9,7 @@ import { Table as VersionedTable, type FilterInput } from "../format/table/table
 import type { Metric } from "./distance.js";
 import type { SearchHit } from "./top-k.js";
 import { INDEX_KINDS, type LoadedIndex } from "./kinds.js";
-import { indexInfo, prepareCreateIndex, prepareDropIndex, prepareOptimize, type CreateIndexOptions, type IndexInfo } from "./manage.js";
+import { indexInfo, prepareCreateIndex, prepareDropIndex, prepareOptimize, type CreateIndexOptions, type IndexInfo, type OptimizeIndicesOptions } from "./manage.js";
 import { nearest, resultTable, vectorColumn, type IndexInUse, type VectorSearchOptions } from "./search.js";
 import { vectorDim } from "./vectors.js";
 
@@ -71,7 +71,7 @@ export class Table extends VersionedTable {
   }
 
   /** Extends every index to the fragments appended since it was built (no retraining). */
-  async optimizeIndices(): Promise<void> {
+  async optimizeIndices(options: OptimizeIndicesOptions = {}): Promise<void> {
     this.writable("optimizeIndices");
     for (const ref of this.snapshot().manifest.indices) {
       const snap = this.snapshot();
@@ -80,7 +80,7 @@ export class Table extends VersionedTable {
       const field = snap.schema.fields.find((f) => f.id === current.fieldId);
       if (field === undefined) continue;
       const loaded = await this.loadIndex(current, vectorDim(field));
-      const next = await prepareOptimize(snap, current, loaded);
+      const next = await prepareOptimize(snap, current, loaded, options);
       if (next === undefined) continue;
       // An HNSW graph grows in place, so the old directory's entry must be reloaded from its files if needed.
       loadedIndexes.delete(`${this.uri}|${current.path}`);

@@ -40,7 +40,7 @@ export type { ScanOptions } from "../format/file/scan.js";
 export type { FileMetadata, PageMeta, PageStats, ColumnMeta } from "../format/file/layout.js";
 export { type SearchOptions } from "../index/table.js";
 export { Table, type ToDataFrameOptions } from "./table.js";
-export type { CreateIndexOptions, IndexInfo } from "../index/manage.js";
+export type { CreateIndexOptions, IndexInfo, IndexProgress, OptimizeIndicesOptions } from "../index/manage.js";
 export type { Metric } from "../index/distance.js";
 export {
   type CreateOptions,
@@ -55,7 +55,7 @@ export type { RowFilter } from "../format/table/read.js";
 export { ROW_ID } from "../format/table/read.js";
 export type { MergeInsertOptions, MergeStats } from "../format/table/ops/merge-insert.js";
 export type { AddColumnsFnOptions, ColumnsFn, ColumnsResult } from "../format/table/ops/add-columns.js";
-export type { CompactOptions, CompactStats } from "../format/table/ops/compact.js";
+export type { CompactOptions, CompactProgress, CompactStats } from "../format/table/ops/compact.js";
 export type { CleanupOptions, CleanupStats, TagInfo, VersionInfo } from "../format/table/ops/versions.js";
 export type { Manifest, Fragment, OperationRecord } from "../format/table/manifest.js";
 export { TableSchema, type TableField } from "../format/schema.js";

@@ -112,6 +112,34 @@ export function engineProgress(task: ProgressTask): (event: ProgressEvent) => vo
   };
 }
 
+/** A progress report of work that may go through named phases (an index build: "sample", then "encode"). */
+export interface PhasedProgress {
+  phase?: string;
+  rows: number;
+  totalRows: number;
+}
+
+/**
+ * Runs `work` with an `onProgress` that draws one bar per phase, labelled `label: phase` (just `label` for work
+ * without phases), and stops the last bar whatever happens.
+ */
+export async function withPhases<T>(progress: Progress, label: string, work: (onProgress: (p: PhasedProgress) => void) => Promise<T>): Promise<T> {
+  let task: ProgressTask | undefined;
+  let phase: string | undefined;
+  try {
+    return await work((p) => {
+      if (task === undefined || p.phase !== phase) {
+        task?.stop();
+        phase = p.phase;
+        task = progress.start(phase === undefined ? label : `${label}: ${phase}`, p.totalRows);
+      }
+      task.update(p.rows, p.totalRows);
+    });
+  } finally {
+    task?.stop();
+  }
+}
+
 /** Runs `work` under a task that is stopped whatever happens. */
 export async function withTask<T>(progress: Progress, label: string, total: number | undefined, work: (task: ProgressTask) => Promise<T>, unit?: string): Promise<T> {
   const task = progress.start(label, total, unit);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Table } from "../../src/index.js";
 import { imageModel, weights } from "../src/embed/onnx-models.js";
-import { fixtureTable, makeImages, requireBuild, tempDir, tessera, tesseraJson, writeFixtureTable } from "./support.js";
+import { fixtureTable, makeImages, requireBuild, tempDir, tessera, tesseraJson, tesseraTty, writeFixtureTable } from "./support.js";
 
 let dir: string;
 let uri: string;
@@ -181,5 +181,30 @@ describe("tessera compact and cleanup", () => {
     assert.equal(badAge.code, 2);
     assert.match(badAge.stderr, /expected a duration such as 30s, 10m, 12h, 7d, 2w \(or 0\)/);
     assert.equal(defaults.removedVersions, 0);
+  });
+});
+
+describe("progress of index builds and compaction", () => {
+  it("draws a bar per phase on a terminal: IVF-PQ sampling then encoding, compaction, extending an index", async () => {
+    const u = join(dir, "bars.tsr");
+    await writeFixtureTable(u, 200, pngs);
+    const built = await tesseraTty(["index", u, "vec", "--type", "ivf-pq", "--partitions", "4", "--sub-vectors", "2"]);
+    assert.equal(built.code, 0, built.stdout);
+    // cli-progress redraws in place: each phase's final frame shows its whole count.
+    assert.match(built.stdout, /ivf-pq index on vec: sample [█░]+ 100% \| 200\/200 rows/);
+    assert.match(built.stdout, /ivf-pq index on vec: encode [█░]+ 100% \| 200\/200 rows/);
+    assert.ok(built.stdout.indexOf(": sample") < built.stdout.lastIndexOf(": encode"), "sampling comes first");
+
+    const t = await Table.open(u);
+    await t.delete("id < 10");
+    const compacted = await tesseraTty(["compact", u]);
+    assert.equal(compacted.code, 0, compacted.stdout);
+    assert.match(compacted.stdout, /compact [█░]+ 100% \| 190\/190 rows/);
+    assert.match(compacted.stdout, /extend index: vec_idx [█░]+ 100% \| 190\/190 rows/);
+    assert.match(compacted.stdout, /extended the indexes to the rewritten fragments/);
+
+    const piped = await tessera(["index", u, "vec", "--type", "hnsw", "--name", "h"]);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stderr, "", "no progress on a pipe");
   });
 });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as A from "apache-arrow";
 import { distance, type Metric } from "../../index/distance.js";
+import type { IndexProgress } from "../../index/manage.js";
 import { forgetLoadedIndexes, Table } from "../../index/table.js";
 import { startS3Server, type S3Server } from "../support/s3-server.js";
 
@@ -238,5 +239,62 @@ describe("search results", () => {
     const full = await t.search(query(1), { k: 4, columns: ["id"] });
     assert.deepEqual([...got.getChild("_rowid")!], [...full.getChild("_rowid")!]);
     assert.deepEqual([...got.getChild("_distance")!], [...full.getChild("_distance")!]);
+  });
+});
+
+describe("progress of index builds and extensions", () => {
+  /** Checks one phase's reports: start at 0, never go back, end at the total. */
+  const phaseEnds = (events: IndexProgress[], phase: string, total: number): void => {
+    const mine = events.filter((e) => e.phase === phase);
+    assert.ok(mine.length >= 2, `${phase}: ${mine.length} reports`);
+    assert.equal(mine[0]!.rows, 0);
+    for (let i = 1; i < mine.length; i++) assert.ok(mine[i]!.rows >= mine[i - 1]!.rows, `${phase} never goes back`);
+    assert.ok(mine.every((e) => e.totalRows === total), `${phase} total ${total}`);
+    assert.equal(mine.at(-1)!.rows, total);
+  };
+
+  it("HNSW reports one build pass in small steps, and builds the same graph as without a listener", async () => {
+    const plain = await Table.create(mem(), data(0, 5000));
+    const watched = await Table.create(mem(), data(0, 5000));
+    await plain.delete("id < 100"); // deleted rows are scanned (and counted) but not indexed
+    await watched.delete("id < 100");
+    const events: IndexProgress[] = [];
+    await plain.createIndex("vec", { type: "hnsw", m: 8, seed: 3 });
+    await watched.createIndex("vec", { type: "hnsw", m: 8, seed: 3, onProgress: (p) => events.push(p) });
+    assert.deepEqual([...new Set(events.map((e) => e.phase))], ["build"]);
+    assert.ok(events.every((e) => e.index === "vec_idx"));
+    phaseEnds(events, "build", 5000);
+    assert.ok(events.length >= 4, `reports come in steps smaller than the usual chunk: ${events.length}`);
+    // The listener is not a build parameter: nothing of it reaches the manifest.
+    assert.deepEqual(watched.currentManifest.indices[0]!.detail, plain.currentManifest.indices[0]!.detail);
+    assert.equal((await watched.listIndices())[0]!.indexedRows, 4900);
+    for (let i = 0; i < 5; i++) {
+      const [a, b] = await Promise.all([plain.search(query(i), { k: 10, ef: 16 }), watched.search(query(i), { k: 10, ef: 16 })]);
+      assert.deepEqual(ids(b), ids(a), `query ${i}: same graph`);
+    }
+  });
+
+  it("IVF-PQ reports its sampling pass, then its encoding pass", async () => {
+    const t = await Table.create(mem(), data(0, 3000));
+    const events: IndexProgress[] = [];
+    await t.createIndex("vec", { type: "ivf_pq", partitions: 4, subVectors: 4, name: "ivf", onProgress: (p) => events.push(p) });
+    assert.deepEqual([...new Set(events.map((e) => e.phase))], ["sample", "encode"]);
+    phaseEnds(events, "sample", 3000);
+    phaseEnds(events, "encode", 3000);
+    assert.ok(events.every((e) => e.index === "ivf"));
+  });
+
+  it("optimizeIndices reports the rows each index is extended with", async () => {
+    const t = await Table.create(mem(), data(0, 1000));
+    await t.createIndex("vec", { type: "hnsw", m: 8 });
+    await t.append(data(1000, 700));
+    await t.append(data(1700, 300));
+    const events: IndexProgress[] = [];
+    await t.optimizeIndices({ onProgress: (p) => events.push(p) });
+    phaseEnds(events, "extend", 1000);
+    assert.equal((await t.listIndices())[0]!.indexedRows, 2000);
+    events.length = 0;
+    await t.optimizeIndices({ onProgress: (p) => events.push(p) });
+    assert.deepEqual(events, [], "nothing to extend, nothing reported");
   });
 });

@@ -2,6 +2,7 @@
 // dropping deleted rows. Row ids of rewritten rows change; indexes stop covering rewritten fragments (their rows
 // are then searched exactly) until they are optimized again.
 
+import type * as A from "apache-arrow";
 import type { PendingCommit } from "../commit.js";
 import { writeFiles, type FragmentWriteOptions, type TableIo } from "../fragment-io.js";
 import { liveRows, type Fragment, type OperationRecord } from "../manifest.js";
@@ -16,6 +17,14 @@ export interface CompactOptions extends FragmentWriteOptions {
   materializeDeletions?: boolean;
   /** Default 0.1. */
   deletedShare?: number;
+  /** Called as rows are rewritten (once before the first, then after each batch). */
+  onProgress?: (progress: CompactProgress) => void;
+}
+
+/** How far a compaction is: live rows written so far of the live rows it rewrites. */
+export interface CompactProgress {
+  rows: number;
+  totalRows: number;
 }
 
 /** What compaction did. */
@@ -64,9 +73,23 @@ export async function prepareCompact(
   const stats: CompactStats = { fragmentsRemoved: 0, fragmentsAdded: 0, rowsRewritten: 0 };
   if (bins.length === 0) return { op: undefined, stats };
   const rewritten: { old: Fragment[]; files: Awaited<ReturnType<typeof writeFiles>> }[] = [];
+  const { onProgress, ...writeOptions } = options;
+  const totalRows = bins.flat().reduce((n, f) => n + liveRows(f), 0);
+  let done = 0;
+  onProgress?.({ rows: 0, totalRows });
+  // A batch counts once the writer asks for the next one: it has been written (or buffered for writing) by then.
+  async function* counted(batches: AsyncIterable<A.RecordBatch>): AsyncGenerator<A.RecordBatch> {
+    for await (const b of batches) {
+      yield b;
+      done += b.numRows;
+      onProgress?.({ rows: done, totalRows });
+    }
+  }
   for (const old of bins) {
     const sub: Snapshot = { ...snap, manifest: { ...snap.manifest, fragments: old } };
-    const files = await writeFiles(io, snap.schema.fields, scanTable(sub, {}), {
+    const scan = scanTable(sub, {});
+    const files = await writeFiles(io, snap.schema.fields, onProgress === undefined ? scan : counted(scan), {
+      ...writeOptions,
       ...options,
       maxRowsPerFile: options.maxRowsPerFile ?? options.targetRowsPerFragment ?? 1 << 20,
     });

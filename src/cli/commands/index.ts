@@ -6,7 +6,7 @@ import type { Metric } from "../../../index/distance.js";
 import { Table } from "../../../index/table.js"; // without the DataFrame engine: a quicker start
 import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
-import { withTask } from "../progress.js";
+import { withPhases } from "../progress.js";
 
 /** Index types as the command line spells them (ivf-pq for the table API's ivf_pq). */
 export const INDEX_TYPES = ["flat", "hnsw", "ivf-pq"] as const;
@@ -75,7 +75,7 @@ export async function index(uri: string, column: string | undefined, o: IndexCom
     return { uri: t.uri, action: "dropped", name: o.drop, rows: t.rows, version: t.version, seconds: seconds() };
   }
   if (o.optimize === true) {
-    await withTask(ctx.progress, "extend indexes", undefined, () => t.optimizeIndices(), "");
+    await withPhases(ctx.progress, "extend index", (onProgress) => t.optimizeIndices({ onProgress: (p) => onProgress({ ...p, phase: p.index }) }));
     return { uri: t.uri, action: "optimized", rows: t.rows, version: t.version, seconds: seconds() };
   }
   if (column === undefined) throw new UsageError("index: name the vector column to index: tessera index <table> <column> --type hnsw");
@@ -87,7 +87,8 @@ export async function index(uri: string, column: string | undefined, o: IndexCom
     ...(o.name !== undefined ? { name: o.name } : {}),
     ...params,
   };
-  await withTask(ctx.progress, `build ${o.type} index on ${column}`, undefined, () => t.createIndex(column, options), "");
+  if (o.type === "flat") await t.createIndex(column, options); // nothing to build: a flat index is a manifest entry
+  else await withPhases(ctx.progress, `${o.type} index on ${column}`, (onProgress) => t.createIndex(column, { ...options, onProgress }));
   const info = (await t.listIndices()).find((i) => i.name === (o.name ?? `${column}_idx`))!;
   return {
     uri: t.uri,

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as A from "apache-arrow";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../../../format/errors.js";
+import type { CompactProgress } from "../../../format/table/ops/compact.js";
 import type { RowFilter } from "../../../format/table/read.js";
 import { Table } from "../../../format/table/table.js";
 import { plainRows } from "../../support/arrow-arbitrary.js";
@@ -248,9 +249,15 @@ describe("Table versions", () => {
     for (let i = 1; i < 6; i++) await t.append(rows(i * 10, 10));
     await t.delete(idFilter((id) => id % 2 === 1));
     const expected = await ids(t);
-    const stats = await t.compact({ targetRowsPerFragment: 20 });
+    const events: CompactProgress[] = [];
+    const stats = await t.compact({ targetRowsPerFragment: 20, onProgress: (p) => events.push({ ...p }) });
     assert.ok(stats.fragmentsRemoved > stats.fragmentsAdded, JSON.stringify(stats));
     assert.deepEqual(await ids(t), expected);
+    // Progress counts live rows rewritten, from 0 to all of them, never going back.
+    assert.equal(events[0]!.rows, 0);
+    assert.ok(events.every((e, i) => e.totalRows === stats.rowsRewritten && (i === 0 || e.rows >= events[i - 1]!.rows)));
+    assert.equal(events.at(-1)!.rows, stats.rowsRewritten);
+    assert.equal(stats.rowsRewritten, expected.length);
     assert.ok(t.currentManifest.fragments.every((f) => f.deletion === undefined));
     assert.equal((await t.versions()).at(-1)!.operation, "rewrite");
   });
