@@ -254,8 +254,9 @@ describe("progress of index builds and extensions", () => {
   };
 
   it("HNSW reports one build pass in small steps, and builds the same graph as without a listener", async () => {
-    const plain = await Table.create(mem(), data(0, 5000));
-    const watched = await Table.create(mem(), data(0, 5000));
+    const rows = data(0, 5000);
+    const plain = await Table.create(mem(), rows);
+    const watched = await Table.create(mem(), rows);
     await plain.delete("id < 100"); // deleted rows are scanned (and counted) but not indexed
     await watched.delete("id < 100");
     const events: IndexProgress[] = [];
