@@ -2,6 +2,7 @@
 // human and --json output, exit codes, and the messages for bad input. Usage errors exit 2, data errors 1.
 
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -48,6 +49,18 @@ describe("tessera (usage)", () => {
     assert.match(badChoice.stderr, /argument 'annoy' is invalid\. expected one of flat, hnsw, ivf-pq/);
     assert.match(conflict.stderr, /option '--version <n>' cannot be used with option '--tag <name>'/);
     assert.match(memory.stderr, /memory:\/\/t: memory:\/\/ tables live inside one process .*; use a local path or an s3:\/\/ URI/);
+  });
+});
+
+describe("tessera as the README runs it", () => {
+  it("`npx tessera` runs the built bin through its shebang (the build marks it executable)", async () => {
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
+      execFile("npx", ["--no-install", "tessera", "--help"], { env: { ...process.env, npm_config_update_notifier: "false" } }, (err, stdout, stderr) =>
+        done({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr }),
+      ),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Usage: tessera /m);
   });
 });
 
