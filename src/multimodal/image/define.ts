@@ -74,7 +74,9 @@ export function defineImageFunction<O extends RowErrorOptions>(spec: ImageFuncti
 // ---- option checks (when the plan is built) ----
 
 export function checkOnError(fn: string, v: unknown): void {
-  if (v !== undefined && v !== "raise" && v !== "null") throw new InvalidArgumentError(`${fn}: onError must be "raise" or "null", got ${JSON.stringify(v)}`);
+  if (v !== undefined && v !== "raise" && v !== "null" && v !== "dead-letter") {
+    throw new InvalidArgumentError(`${fn}: onError must be "raise", "null" or "dead-letter", got ${JSON.stringify(v)}`);
+  }
 }
 
 export function checkMode(fn: string, v: unknown, optional: boolean): ImageMode | undefined {

@@ -11,7 +11,7 @@ export class ImageDecodeError extends CorruptFileError {
     detail: string,
     context: ErrorContext = {},
   ) {
-    super(`${fn}: row ${row} of the batch is not a readable image (${detail}); pass { onError: "null" } to get null for such rows`, context);
+    super(`${fn}: row ${row} of the batch is not a readable image (${detail}); pass { onError: "null" } to get null for such rows, or "dead-letter" to also list them`, context);
   }
 }
 
