@@ -26,6 +26,8 @@ export interface HnswParams {
 
 const SPACE: Record<Metric, "l2" | "ip" | "cosine"> = { l2: "l2", dot: "ip", cosine: "cosine" };
 const IDS_MAGIC = "TSRI";
+/** The row id of a dropped node in ids.bin: no fragment has id 2^32 − 1 with 2^32 − 1 rows. */
+const DROPPED = 0xffff_ffff_ffff_ffffn;
 
 function encodeIds(ids: BigUint64Array): Uint8Array {
   const payload = new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength);
@@ -66,9 +68,24 @@ export class HnswIndex {
     readonly metric: Metric,
   ) {}
 
-  /** Rows in the graph. */
+  /** Rows the graph returns (dropped ones aside). */
   get rows(): number {
-    return this.count;
+    let dropped = 0;
+    for (let i = 0; i < this.count; i++) if (this.ids[i] === DROPPED) dropped++;
+    return this.count - dropped;
+  }
+
+  /**
+   * Drops the rows of `fragments` (row id >> 32): hnswlib marks their nodes deleted (still walked, never returned)
+   * and their ids become DROPPED, which ids.bin keeps, so a reloaded graph knows them.
+   */
+  dropFragments(fragments: ReadonlySet<number>): void {
+    for (let label = 0; label < this.count; label++) {
+      const id = this.ids[label]!;
+      if (id === DROPPED || !fragments.has(Number(id >> 32n))) continue;
+      this.native.markDelete(label);
+      this.ids[label] = DROPPED;
+    }
   }
 
   /** Builds a graph from the allowed rows of `chunks`. */

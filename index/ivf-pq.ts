@@ -283,20 +283,27 @@ export class IvfPqIndex {
   }
 
   /**
-   * Writes a new index file at `path` holding this index's rows (less the deleted ones) plus the rows of `source`,
-   * encoded with the same centroids and codebooks: no retraining. The file at hand is not changed.
+   * Writes a new index file at `path` holding this index's rows (less the deleted ones, and those of the fragments in
+   * `dropFragments`: row id >> 32) plus the rows of `source`, encoded with the same centroids and codebooks: no
+   * retraining. The file at hand is not changed.
    *
    * @example
    * await index.append(newFragmentChunks, store, "indices/v-2.ivfpq");
    */
-  async append(source: VectorSource, store: ObjectStore, path: string): Promise<IvfPqBuildInfo> {
+  async append(source: VectorSource, store: ObjectStore, path: string, dropFragments?: ReadonlySet<number>): Promise<IvfPqBuildInfo> {
     const started = performance.now();
     const { file } = this.searcher;
     const { model } = file;
     const lists = new PartitionLists(model.partitions, model.pq.m);
     const all = Array.from({ length: model.partitions }, (_, p) => p);
     const blocks = await file.blocks(all);
-    blocks.forEach((block, p) => lists.addBlock(p, this.deleted === null ? block : dropDeleted(block, this.deleted, model.pq.m)));
+    // Rows of dropped fragments (their ids were replaced, or their values changed) go, as deleted ones do.
+    const drop = dropFragments !== undefined && dropFragments.size > 0 ? dropFragments : undefined;
+    const gone =
+      this.deleted === null && drop === undefined
+        ? undefined
+        : (id: bigint): boolean => this.deleted?.has(id) === true || drop?.has(Number(id >> 32n)) === true;
+    blocks.forEach((block, p) => lists.addBlock(p, gone === undefined ? block : dropRows(block, gone, model.pq.m)));
     await encodeSource(source, model, lists);
     const bytes = await writeIndexFile(store, path, model, lists);
     const info = { path, rows: lists.rows, partitions: model.partitions, subVectors: model.pq.m, bytes };
@@ -304,12 +311,12 @@ export class IvfPqIndex {
   }
 }
 
-/** The block without the rows whose ids are deleted (codes stay sub-vector-major). */
-function dropDeleted(block: PartitionBlock, deleted: ReadonlySet<bigint>, m: number): PartitionBlock {
+/** The block without the rows whose ids are `gone` (codes stay sub-vector-major). */
+function dropRows(block: PartitionBlock, gone: (id: bigint) => boolean, m: number): PartitionBlock {
   const n = block.ids.length;
   const keep: number[] = [];
   block.ids.forEach((id, r) => {
-    if (!deleted.has(id)) keep.push(r);
+    if (!gone(id)) keep.push(r);
   });
   const ids = new BigUint64Array(keep.length);
   const codes = new Uint8Array(keep.length * m);

@@ -26,8 +26,11 @@ export interface LoadedIndex {
   /** Nearest allowed rows (`k` of them, or more candidates for re-ranking). */
   /** `allow` is absent when every row the index holds may be returned. */
   search(query: Float32Array, k: number, knobs: SearchKnobs, allow?: (id: bigint) => boolean): Promise<SearchHit[]>;
-  /** The index with the rows of `chunks` added, written to `dir` (this one's files are left as they are). */
-  extend(chunks: AsyncIterable<VectorChunk>, store: ObjectStore, dir: string): Promise<LoadedIndex>;
+  /**
+   * The index without the rows of fragments in `drop` and with the rows of `chunks` added, written to `dir` (this
+   * one's files are left as they are).
+   */
+  extend(chunks: AsyncIterable<VectorChunk>, store: ObjectStore, dir: string, drop?: ReadonlySet<number>): Promise<LoadedIndex>;
 }
 
 /** How one kind of index is built and loaded. */
@@ -77,7 +80,8 @@ function hnswLoaded(index: HnswIndex): LoadedIndex {
     async search(query, k, knobs, allow) {
       return index.search(query, k, knobs.ef ?? Math.max(40, 2 * k), allow);
     },
-    async extend(chunks, store, dir) {
+    async extend(chunks, store, dir, drop) {
+      if (drop !== undefined && drop.size > 0) index.dropFragments(drop);
       await index.add(chunks);
       await index.save(store, dir);
       return hnswLoaded(index);
@@ -103,8 +107,8 @@ function ivfLoaded(index: IvfPqIndex, dim: number): LoadedIndex {
       if (knobs.nprobes !== undefined) opts.nprobes = knobs.nprobes;
       return index.search(query, opts);
     },
-    async extend(chunks, store, dir) {
-      await index.append(() => allowedOnly(chunks, dim), store, `${dir}/${IVF_FILE}`);
+    async extend(chunks, store, dir, drop) {
+      await index.append(() => allowedOnly(chunks, dim), store, `${dir}/${IVF_FILE}`, drop);
       return ivfLoaded(await IvfPqIndex.open(store, `${dir}/${IVF_FILE}`), dim);
     },
   };

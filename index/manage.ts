@@ -159,10 +159,10 @@ export async function prepareCreateIndex(
     detail: { metric, params, rows, dim },
   };
   const record: OperationRecord = { type: "create_index", detail: { name, column: field.field.name, type } };
-  const op = indexCommit(record, field.id, (indices, latest) => [
-    ...indices.filter((i) => i.name !== name),
-    { ...ref, version: latest.version + 1 },
-  ]);
+  const op = indexCommit(record, field.id, (indices, latest) => {
+    unchangedFragments(snap, latest, field.id, ref.fragments, `createIndex "${name}"`);
+    return [...indices.filter((i) => i.name !== name), { ...ref, version: latest.version + 1 }];
+  });
   return { op, loaded, ref };
 }
 
@@ -176,7 +176,10 @@ export function prepareDropIndex(snap: Snapshot, name: string): PendingCommit {
   return indexCommit({ type: "drop_index", detail: { name } }, ref.fieldId, (indices) => indices.filter((i) => i.name !== name));
 }
 
-/** Extends `ref` to the fragments it does not cover, writing a new directory; undefined when it covers all. */
+/**
+ * Extends `ref` to the fragments it does not cover, writing a new directory, and drops the rows it holds of
+ * fragments it must no longer return (retired, or covered but since removed); undefined when there is nothing to do.
+ */
 export async function prepareOptimize(
   snap: Snapshot,
   ref: IndexRef,
@@ -184,28 +187,62 @@ export async function prepareOptimize(
   options: OptimizeIndicesOptions = {},
 ): Promise<{ op: PendingCommit; ref: Omit<IndexRef, "version">; loaded: LoadedIndex } | undefined> {
   const field = snap.schema.fields.find((f) => f.id === ref.fieldId);
-  if (field === undefined) return undefined;
+  if (field === undefined || ref.type === "flat") return undefined;
   const covered = new Set(ref.fragments);
+  const present = new Set(snap.manifest.fragments.map((f) => f.id));
   const fresh = snap.manifest.fragments.filter((f) => !covered.has(f.id) && f.files.some((d) => d.fieldIds.includes(field.id)));
-  if (fresh.length === 0 || ref.type === "flat") return undefined;
+  const purge = new Set([...(ref.retired ?? []), ...ref.fragments.filter((f) => !present.has(f))]);
+  if (fresh.length === 0 && purge.size === 0) return undefined;
   const path = `_indices/${randomUUID()}`;
   const kind = INDEX_KINDS[ref.type];
   const { onProgress } = options;
   let chunks = (): AsyncIterable<VectorChunk> => vectorChunks(snap, field, fresh, liveAllowance(snap), onProgress && kind?.progressChunkRows);
   if (onProgress !== undefined) chunks = reporting(chunks, ["extend"], { index: ref.name, totalRows: physicalRows(fresh) }, onProgress);
-  const extended = await loaded.extend(chunks(), snap.io.store, path);
-  const present = new Set(snap.manifest.fragments.map((f) => f.id));
+  const extended = await loaded.extend(chunks(), snap.io.store, path, purge);
+  const { retired: _r, ...kept } = ref;
   const next: Omit<IndexRef, "version"> = {
-    ...ref,
+    ...kept,
     path,
     fragments: [...ref.fragments.filter((f) => present.has(f)), ...fresh.map((f) => f.id)],
     detail: { ...ref.detail, rows: extended.rows },
   };
-  const record: OperationRecord = { type: "create_index", detail: { name: ref.name, optimized: fresh.map((f) => f.id) } };
-  const op = indexCommit(record, ref.fieldId, (indices, latest) =>
-    indices.map((i) => (i.name === ref.name ? { ...next, version: latest.version + 1 } : i)),
-  );
+  const record: OperationRecord = { type: "create_index", detail: { name: ref.name, optimized: fresh.map((f) => f.id), dropped: [...purge] } };
+  const op = indexCommit(record, ref.fieldId, (indices, latest) => {
+    // A compaction or backfill committed meanwhile changed what this index may return: its entry moved on from the
+    // one extended here, and committing would undo that.
+    const now = indices.find((i) => i.name === ref.name);
+    if (now === undefined || now.path !== ref.path || !sameIds(now.fragments, ref.fragments) || !sameIds(now.retired ?? [], ref.retired ?? [])) {
+      throw new CommitConflictError(`optimizeIndices: index "${ref.name}" changed while it was extended (a compaction, backfill or another optimize); run it again`);
+    }
+    unchangedFragments(snap, latest, ref.fieldId, next.fragments, `optimizeIndices: index "${ref.name}"`);
+    return indices.map((i) => (i.name === ref.name ? { ...next, version: latest.version + 1 } : i));
+  });
   return { op, ref: next, loaded: extended };
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Refuses to commit an index entry covering a fragment whose files for the column changed since the index read it
+ * (a backfill added vectors): the entry would claim rows the index never saw. Fragments removed meanwhile are fine:
+ * searches reject rows of fragments that no longer exist, and the next optimizeIndices drops them.
+ */
+function unchangedFragments(snap: Snapshot, latest: Manifest, fieldId: number, covered: readonly number[], what: string): void {
+  const filesOf = (f: Fragment): string =>
+    f.files
+      .filter((d) => d.fieldIds.includes(fieldId))
+      .map((d) => d.path)
+      .join("\n");
+  const before = new Map(snap.manifest.fragments.map((f) => [f.id, f]));
+  for (const f of latest.fragments) {
+    const then = before.get(f.id);
+    if (then === undefined || !covered.includes(f.id)) continue;
+    if (filesOf(f) !== filesOf(then)) {
+      throw new CommitConflictError(`${what}: fragment ${f.id} got new values for the column while the index was built; run it again`);
+    }
+  }
 }
 
 /** Describes the indexes of a version. */

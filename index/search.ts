@@ -201,7 +201,10 @@ export async function nearest(
     const coveredFrags = snap.manifest.fragments.filter((f) => covered.has(f.id));
     // hnswlib calls a JS filter on every node it visits: pass one only when some held row may not be returned.
     const someDisallowed =
-      prefilter || [...covered].some((f) => mask.get(f) !== undefined) || (index.ref.fragments.length !== covered.size);
+      prefilter ||
+      [...covered].some((f) => mask.get(f) !== undefined) ||
+      index.ref.fragments.length !== covered.size || // covered fragments since removed
+      (index.ref.retired?.length ?? 0) > 0; // rows held under ids that compaction replaced, or values backfill changed
     let hits = await index.loaded.search(query, k, options, someDisallowed ? allowFn(mask, covered) : undefined);
     if (index.loaded.approximate && (options.refineFactor ?? DEFAULT_REFINE) > 0) hits = await refine(snap, field, query, hits, metric, k);
     hits = hits.slice(0, k);

@@ -70,6 +70,11 @@ export interface IndexRef {
   path: string;
   /** Fragments the index covers; rows of other fragments are searched exactly. */
   fragments: number[];
+  /**
+   * Fragments whose rows the index still holds but must never return: rewritten by compaction (their rows live on
+   * under new ids) or given new vectors by a backfill. Searches reject those rows; optimizeIndices drops them.
+   */
+  retired?: number[];
   version: number;
   detail?: Record<string, unknown>;
 }
@@ -95,6 +100,13 @@ export interface Manifest {
   nextFragmentId: number;
   fragments: Fragment[];
   indices: IndexRef[];
+}
+
+/** `ref` without the fragments in `gone` among those it covers: they join the ones it holds but must not return. */
+export function retireFragments(ref: IndexRef, gone: ReadonlySet<number>): IndexRef {
+  const dropped = ref.fragments.filter((id) => gone.has(id));
+  if (dropped.length === 0) return ref;
+  return { ...ref, fragments: ref.fragments.filter((id) => !gone.has(id)), retired: [...(ref.retired ?? []), ...dropped] };
 }
 
 /** Live rows of a fragment. */

@@ -10,9 +10,9 @@
 // rules of add_columns fit — compaction and schema changes conflict, appends, deletes and updates do not.
 //
 // Vector indexes: a fragment that held no vector before is dropped from the coverage of the column's indexes, so
-// search scans it exactly until `optimizeIndices()` adds it. A covered fragment that already had some vectors
-// keeps its coverage (dropping it would return those rows twice); its new rows reach the index when the index is
-// created again — `stats.staleIndexFragments` lists such fragments.
+// search scans it exactly until `optimizeIndices()` adds it. A covered fragment that already had some vectors is
+// retired as well (the index keeps its old rows but never returns them; docs/format/index.md §Coverage), so it too
+// is searched exactly, new values included, until `optimizeIndices()` re-indexes it whole.
 
 import * as A from "apache-arrow";
 import { CommitConflictError, InvalidArgumentError } from "../../format/errors.js";
@@ -21,7 +21,7 @@ import { makeGatherer } from "../../format/file/gather.js";
 import type { TableField } from "../../format/schema.js";
 import type { PendingCommit } from "../../format/table/commit.js";
 import { scanFragment, takeFragment, writeFiles, type FragmentWriteOptions } from "../../format/table/fragment-io.js";
-import type { DataFileRef, Fragment, OperationRecord } from "../../format/table/manifest.js";
+import { retireFragments, type DataFileRef, type Fragment, type OperationRecord } from "../../format/table/manifest.js";
 import type { Snapshot } from "../../format/table/read.js";
 import { conflictBetween } from "../../format/table/transaction.js";
 import { compileExpr } from "../expr/compile.js";
@@ -49,7 +49,10 @@ export interface BackfillStats {
   readonly files: string[];
   /** Bytes written. */
   readonly bytes: number;
-  /** Fragments covered by an index of the column whose new values that index lacks until it is created again. */
+  /**
+   * Fragments an index of the column covered with some of their vectors: the index now ignores them (they are
+   * searched exactly, new values included) until `optimizeIndices()` re-indexes them.
+   */
   readonly staleIndexFragments: number[];
 }
 
@@ -231,7 +234,13 @@ export async function prepareBackfill(
         }
         return { ...f, files: [...f.files, ref] };
       });
-      const indices = m.indices.map((i) => (i.fieldId === field.id ? { ...i, fragments: i.fragments.filter((id) => !emptyBefore.has(id)) } : i));
+      const indices = m.indices.map((i) => {
+        if (i.fieldId !== field.id || i.type === "flat") return i;
+        // The index holds no row of a fragment that had no vector: just stop covering it. One with some vectors
+        // holds those but lacks the rows filled now: retire it, so it is searched exactly until re-indexed whole.
+        const emptied = { ...i, fragments: i.fragments.filter((id) => !emptyBefore.has(id)) };
+        return retireFragments(emptied, new Set(ids.filter((id) => !emptyBefore.has(id))));
+      });
       return { schema: m.schema, nextFieldId: m.nextFieldId, nextFragmentId: m.nextFragmentId, fragments, indices };
     },
     conflictWith: (other) => conflictBetween(record, other),

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as A from "apache-arrow";
+import { CommitConflictError } from "../../format/errors.js";
 import { distance, type Metric } from "../../index/distance.js";
 import type { IndexProgress } from "../../index/manage.js";
 import { forgetLoadedIndexes, Table } from "../../index/table.js";
@@ -115,6 +116,55 @@ describe("vector search", () => {
     assert.deepEqual(after, await truth(t, q, 10, "l2"));
     await t.compact({ targetRowsPerFragment: 5000 });
     assert.deepEqual(ids(await t.search(q, { k: 10, ef: 200 })), await truth(t, q, 10, "l2"));
+  });
+
+  for (const type of ["hnsw", "ivf_pq"] as const) {
+    it(`${type}: a partial compaction retires the rewritten fragments; optimizeIndices drops their old rows`, async () => {
+      const uri = mem();
+      const t = await Table.create(uri, data(0, 1200));
+      await t.append(data(1200, 100));
+      await t.append(data(1300, 100));
+      const params = type === "hnsw" ? { type } : { type, partitions: 8, subVectors: 6 };
+      await t.createIndex("vec", params);
+      const right = async (table: Table, what: string): Promise<void> => {
+        for (let i = 0; i < 6; i++) {
+          const q = query(i);
+          assert.deepEqual(ids(await table.search(q, { k: 10, ef: 200, nprobes: 8 })), await truth(table, q, 10, "l2"), `${what}, query ${i}`);
+        }
+      };
+      // Only the two small fragments are merged: the index still covers fragment 0 and holds their old row ids.
+      await t.compact({ targetRowsPerFragment: 500 });
+      assert.deepEqual([t.currentManifest.indices[0]!.fragments, t.currentManifest.indices[0]!.retired], [[0], [1, 2]]);
+      await right(t, "after the compaction");
+      await t.optimizeIndices();
+      const ref = t.currentManifest.indices[0]!;
+      assert.deepEqual([ref.fragments, ref.retired], [[0, 3], undefined]);
+      assert.equal((await t.listIndices())[0]!.indexedRows, 1400);
+      await right(t, "after optimizeIndices");
+      // Reloaded from its files: every row once, none of the dropped ids, with no filter left to hide them.
+      forgetLoadedIndexes();
+      const reopened = await Table.open(uri);
+      await right(reopened, "reloaded");
+      const all = await reopened.search(query(0), { k: 1400, ef: 1400, nprobes: 8, refineFactor: 1 });
+      assert.deepEqual(ids(all).sort((a, b) => a - b), Array.from({ length: 1400 }, (_, i) => i));
+    });
+  }
+
+  it("optimizeIndices refuses to commit over a compaction that retired fragments meanwhile; run again, it succeeds", async () => {
+    const uri = mem();
+    const a = await Table.create(uri, data(0, 800));
+    await a.append(data(800, 50));
+    await a.append(data(850, 50));
+    await a.createIndex("vec", { type: "hnsw" });
+    await a.append(data(900, 50));
+    const b = await Table.open(uri); // sees the index covering 0..2, fragment 3 not yet indexed
+    await a.compact({ targetRowsPerFragment: 400 }); // retires 1 and 2 while b works from the older version
+    await assert.rejects(b.optimizeIndices(), (e: unknown) => e instanceof CommitConflictError && /changed while it was extended/.test(e.message));
+    const c = await Table.open(uri);
+    await c.optimizeIndices();
+    assert.deepEqual(c.currentManifest.indices[0]!.retired, undefined);
+    const q = query(3);
+    assert.deepEqual(ids(await c.search(q, { k: 10, ef: 200 })), await truth(c, q, 10, "l2"));
   });
 
   it("prefilter returns k matching rows even for a selective filter; postfilter may return fewer and says so", async () => {

@@ -5,7 +5,7 @@
 import type * as A from "apache-arrow";
 import type { PendingCommit } from "../commit.js";
 import { writeFiles, type FragmentWriteOptions, type TableIo } from "../fragment-io.js";
-import { liveRows, type Fragment, type OperationRecord } from "../manifest.js";
+import { liveRows, retireFragments, type Fragment, type OperationRecord } from "../manifest.js";
 import { scanTable, type Snapshot } from "../read.js";
 import { conflictBetween } from "../transaction.js";
 
@@ -124,8 +124,8 @@ export async function prepareCompact(
           nextFieldId: m.nextFieldId,
           nextFragmentId: next,
           fragments,
-          // Rewritten fragments have new row ids: indexes no longer cover them.
-          indices: m.indices.map((i) => ({ ...i, fragments: i.fragments.filter((id) => !gone.has(id)) })),
+          // Rewritten fragments have new row ids: indexes no longer cover them, and must not return the old ids.
+          indices: m.indices.map((i) => retireFragments(i, gone)),
         };
       },
       conflictWith: (other) => conflictBetween(record, other),

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as A from "apache-arrow";
+import { CommitConflictError } from "../../../format/errors.js";
 import type { StorageOptions } from "../../../format/store/object-store.js";
 import type { Manifest } from "../../../format/table/manifest.js";
 import { col } from "../../../src/expr/builders.js";
@@ -208,12 +209,45 @@ describe("backfill", () => {
     );
     assert.deepEqual(seen, ["blue car", "yellow boat"]);
     assert.equal(stats.rows, 2);
-    // The index already held rows of this fragment, so it keeps covering it (no row is returned twice) and reports it.
+    // The index held rows of this fragment but lacks the filled ones: it is retired from the index (searched exactly)
+    // and reported.
     assert.deepEqual(stats.staleIndexFragments, [0]);
-    const hits = await table.search(known[0]!, { column: "embedding", k: 5, columns: ["id"] });
-    assert.equal(new Set([...hits.getChild("_rowid")!]).size, hits.numRows);
+    const ref = () => table.currentManifest.indices[0]!;
+    assert.deepEqual([ref().fragments, ref().retired], [[], [0]]);
+    const found = async (): Promise<number[]> => {
+      const hits = await table.search(known[3]!, { column: "embedding", k: 5, columns: ["id"] });
+      assert.equal(new Set([...hits.getChild("_rowid")!]).size, hits.numRows, "no row twice");
+      return [...hits.getChild("id")!] as number[];
+    };
+    // A filled row is found at once, as its nearest neighbour (exact search over the retired fragment).
+    const before = await found();
+    assert.equal(before[0], 3);
+    assert.deepEqual([...before].sort(), [0, 1, 2, 3, 5]);
+    // optimizeIndices re-indexes the fragment whole: covered again, nothing retired, the same answers, no duplicates.
+    await table.optimizeIndices();
+    assert.deepEqual([ref().fragments, ref().retired], [[0], undefined]);
+    assert.equal((await table.listIndices())[0]!.indexedRows, 5);
+    assert.deepEqual(await found(), before);
     const got = (await table.toArrow({ columns: ["embedding"] })).getChild("embedding")!;
     assert.deepEqual(rowsOf(got), [0, 1, 2, 3, 5].map((i) => known[i]!));
+  });
+
+  it("createIndex refuses to commit over a backfill that filled rows of its fragments meanwhile", async () => {
+    const uri = mem();
+    const text = embedders.text({ dimension: 8 });
+    const texts = ["a", "b", "c", "d"];
+    const known = rowsOf(await text.embed(strings(texts)));
+    const emb = A.vectorFromArray(known.map((v, i) => (i === 2 ? null : Array.from(v!))), embeddingType(8));
+    const a = await Table.create(uri, new A.Table({ id: A.vectorFromArray([0, 1, 2, 3], new A.Int32()), t: strings(texts), embedding: emb }));
+    const b = await Table.open(uri);
+    await a.backfill("embedding", col("t").embed(text)); // row 2 gets its vector after b read the version
+    await assert.rejects(
+      b.createIndex("embedding", { type: "hnsw" }),
+      (e: unknown) => e instanceof CommitConflictError && /fragment 0 got new values for the column/.test(e.message),
+    );
+    const c = await Table.open(uri);
+    await c.createIndex("embedding", { type: "hnsw" });
+    assert.equal((await c.listIndices())[0]!.indexedRows, 4);
   });
 
   it("fills rows an update set to null, and adds a column the schema lacks", async () => {
