@@ -140,6 +140,16 @@ export async function withPhases<T>(progress: Progress, label: string, work: (on
   }
 }
 
+/** What extendIndexes needs of a table (Table.optimizeIndices), without importing the table here. */
+export interface IndexExtender {
+  optimizeIndices(options: { onProgress: (p: { index: string; rows: number; totalRows: number }) => void }): Promise<void>;
+}
+
+/** `optimizeIndices()` with one bar per index it extends ("extend index: vec_idx"). */
+export function extendIndexes(progress: Progress, table: IndexExtender): Promise<void> {
+  return withPhases(progress, "extend index", (onProgress) => table.optimizeIndices({ onProgress: (p) => onProgress({ ...p, phase: p.index }) }));
+}
+
 /** Runs `work` under a task that is stopped whatever happens. */
 export async function withTask<T>(progress: Progress, label: string, total: number | undefined, work: (task: ProgressTask) => Promise<T>, unit?: string): Promise<T> {
   const task = progress.start(label, total, unit);

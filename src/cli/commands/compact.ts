@@ -4,7 +4,7 @@
 import { Table } from "../../../index/table.js"; // without the DataFrame engine: a quicker start
 import type { CommandContext } from "../context.js";
 import { plural } from "../output.js";
-import { withPhases } from "../progress.js";
+import { extendIndexes, withPhases } from "../progress.js";
 
 /** Options of `compact`. */
 export interface CompactCommandOptions {
@@ -43,7 +43,7 @@ export async function compact(uri: string, o: CompactCommandOptions, ctx: Comman
   const stats = await withPhases(ctx.progress, "compact", (onProgress) => t.compact({ ...options, onProgress }));
   const changed = t.version !== before;
   const optimize = changed && o.optimizeIndexes !== false && t.currentManifest.indices.some((i) => i.type !== "flat");
-  if (optimize) await withPhases(ctx.progress, "extend index", (onProgress) => t.optimizeIndices({ onProgress: (p) => onProgress({ ...p, phase: p.index }) }));
+  if (optimize) await extendIndexes(ctx.progress, t);
   return { uri: t.uri, ...stats, fragments: t.currentManifest.fragments.length, version: t.version, changed, indexesOptimized: optimize };
 }
 

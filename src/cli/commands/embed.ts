@@ -9,7 +9,7 @@ import { Table } from "../../table.js";
 import type { CommandContext } from "../context.js";
 import { countingEmbedder, embedderFrom, type EmbedderFlags } from "../embedder-options.js";
 import { formatBytes } from "../output.js";
-import { withPhases, withTask } from "../progress.js";
+import { extendIndexes, withTask } from "../progress.js";
 
 /** Options of `embed`. */
 export interface EmbedCommandOptions extends EmbedderFlags {
@@ -61,9 +61,7 @@ export async function embed(uri: string, o: EmbedCommandOptions, ctx: CommandCon
     return t.backfill(o.into, col(o.column).embed(counting), o.batchSize !== undefined ? { batchSize: o.batchSize } : {});
   });
   const indexed = t.currentManifest.indices.filter((i) => i.type !== "flat" && t.tableSchema.fields.find((f) => f.id === i.fieldId)?.field.name === o.into);
-  if (indexed.length > 0 && stats.rows > 0) {
-    await withPhases(ctx.progress, "extend index", (onProgress) => t.optimizeIndices({ onProgress: (p) => onProgress({ ...p, phase: p.index }) }));
-  }
+  if (indexed.length > 0 && stats.rows > 0) await extendIndexes(ctx.progress, t);
   return {
     uri: t.uri,
     column: o.column,

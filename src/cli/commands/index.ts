@@ -6,7 +6,7 @@ import type { Metric } from "../../../index/distance.js";
 import { Table } from "../../../index/table.js"; // without the DataFrame engine: a quicker start
 import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
-import { withPhases } from "../progress.js";
+import { extendIndexes, withPhases } from "../progress.js";
 
 /** Index types as the command line spells them (ivf-pq for the table API's ivf_pq). */
 export const INDEX_TYPES = ["flat", "hnsw", "ivf-pq"] as const;
@@ -75,7 +75,7 @@ export async function index(uri: string, column: string | undefined, o: IndexCom
     return { uri: t.uri, action: "dropped", name: o.drop, rows: t.rows, version: t.version, seconds: seconds() };
   }
   if (o.optimize === true) {
-    await withPhases(ctx.progress, "extend index", (onProgress) => t.optimizeIndices({ onProgress: (p) => onProgress({ ...p, phase: p.index }) }));
+    await extendIndexes(ctx.progress, t);
     return { uri: t.uri, action: "optimized", rows: t.rows, version: t.version, seconds: seconds() };
   }
   if (column === undefined) throw new UsageError("index: name the vector column to index: tessera index <table> <column> --type hnsw");
