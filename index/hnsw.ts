@@ -76,13 +76,13 @@ export class HnswIndex {
   }
 
   /**
-   * Drops the rows of `fragments` (row id >> 32): hnswlib marks their nodes deleted (still walked, never returned)
-   * and their ids become DROPPED, which ids.bin keeps, so a reloaded graph knows them.
+   * Drops the rows of every fragment not in `keep` (row id >> 32): hnswlib marks their nodes deleted (still walked,
+   * never returned) and their ids become DROPPED, which ids.bin keeps, so a reloaded graph knows them.
    */
-  dropFragments(fragments: ReadonlySet<number>): void {
+  keepFragments(keep: ReadonlySet<number>): void {
     for (let label = 0; label < this.count; label++) {
       const id = this.ids[label]!;
-      if (id === DROPPED || !fragments.has(Number(id >> 32n))) continue;
+      if (id === DROPPED || keep.has(Number(id >> 32n))) continue;
       this.native.markDelete(label);
       this.ids[label] = DROPPED;
     }

@@ -283,26 +283,25 @@ export class IvfPqIndex {
   }
 
   /**
-   * Writes a new index file at `path` holding this index's rows (less the deleted ones, and those of the fragments in
-   * `dropFragments`: row id >> 32) plus the rows of `source`, encoded with the same centroids and codebooks: no
-   * retraining. The file at hand is not changed.
+   * Writes a new index file at `path` holding this index's rows (less the deleted ones and, given `keepFragments`,
+   * those of other fragments: row id >> 32) plus the rows of `source`, encoded with the same centroids and codebooks:
+   * no retraining. The file at hand is not changed.
    *
    * @example
    * await index.append(newFragmentChunks, store, "indices/v-2.ivfpq");
    */
-  async append(source: VectorSource, store: ObjectStore, path: string, dropFragments?: ReadonlySet<number>): Promise<IvfPqBuildInfo> {
+  async append(source: VectorSource, store: ObjectStore, path: string, keepFragments?: ReadonlySet<number>): Promise<IvfPqBuildInfo> {
     const started = performance.now();
     const { file } = this.searcher;
     const { model } = file;
     const lists = new PartitionLists(model.partitions, model.pq.m);
     const all = Array.from({ length: model.partitions }, (_, p) => p);
     const blocks = await file.blocks(all);
-    // Rows of dropped fragments (their ids were replaced, or their values changed) go, as deleted ones do.
-    const drop = dropFragments !== undefined && dropFragments.size > 0 ? dropFragments : undefined;
+    // Rows of fragments not kept (their ids were replaced, or their values changed) go, as deleted ones do.
     const gone =
-      this.deleted === null && drop === undefined
+      this.deleted === null && keepFragments === undefined
         ? undefined
-        : (id: bigint): boolean => this.deleted?.has(id) === true || drop?.has(Number(id >> 32n)) === true;
+        : (id: bigint): boolean => this.deleted?.has(id) === true || (keepFragments !== undefined && !keepFragments.has(Number(id >> 32n)));
     blocks.forEach((block, p) => lists.addBlock(p, gone === undefined ? block : dropRows(block, gone, model.pq.m)));
     await encodeSource(source, model, lists);
     const bytes = await writeIndexFile(store, path, model, lists);

@@ -27,10 +27,10 @@ export interface LoadedIndex {
   /** `allow` is absent when every row the index holds may be returned. */
   search(query: Float32Array, k: number, knobs: SearchKnobs, allow?: (id: bigint) => boolean): Promise<SearchHit[]>;
   /**
-   * The index without the rows of fragments in `drop` and with the rows of `chunks` added, written to `dir` (this
-   * one's files are left as they are).
+   * The index keeping only its rows of fragments in `keep` (those of retired or vanished fragments go) plus the rows
+   * of `chunks`, written to `dir`. Files are never changed; an HNSW graph changes in memory (see Table.optimizeIndices).
    */
-  extend(chunks: AsyncIterable<VectorChunk>, store: ObjectStore, dir: string, drop?: ReadonlySet<number>): Promise<LoadedIndex>;
+  extend(chunks: AsyncIterable<VectorChunk>, store: ObjectStore, dir: string, keep: ReadonlySet<number>): Promise<LoadedIndex>;
 }
 
 /** How one kind of index is built and loaded. */
@@ -80,8 +80,8 @@ function hnswLoaded(index: HnswIndex): LoadedIndex {
     async search(query, k, knobs, allow) {
       return index.search(query, k, knobs.ef ?? Math.max(40, 2 * k), allow);
     },
-    async extend(chunks, store, dir, drop) {
-      if (drop !== undefined && drop.size > 0) index.dropFragments(drop);
+    async extend(chunks, store, dir, keep) {
+      index.keepFragments(keep);
       await index.add(chunks);
       await index.save(store, dir);
       return hnswLoaded(index);
@@ -107,8 +107,8 @@ function ivfLoaded(index: IvfPqIndex, dim: number): LoadedIndex {
       if (knobs.nprobes !== undefined) opts.nprobes = knobs.nprobes;
       return index.search(query, opts);
     },
-    async extend(chunks, store, dir, drop) {
-      await index.append(() => allowedOnly(chunks, dim), store, `${dir}/${IVF_FILE}`, drop);
+    async extend(chunks, store, dir, keep) {
+      await index.append(() => allowedOnly(chunks, dim), store, `${dir}/${IVF_FILE}`, keep);
       return ivfLoaded(await IvfPqIndex.open(store, `${dir}/${IVF_FILE}`), dim);
     },
   };

@@ -198,7 +198,9 @@ export async function prepareOptimize(
   const { onProgress } = options;
   let chunks = (): AsyncIterable<VectorChunk> => vectorChunks(snap, field, fresh, liveAllowance(snap), onProgress && kind?.progressChunkRows);
   if (onProgress !== undefined) chunks = reporting(chunks, ["extend"], { index: ref.name, totalRows: physicalRows(fresh) }, onProgress);
-  const extended = await loaded.extend(chunks(), snap.io.store, path, purge);
+  // Keep only rows of fragments still covered: this also clears rows an index holds of fragments that vanished.
+  const keep = new Set(ref.fragments.filter((f) => present.has(f)));
+  const extended = await loaded.extend(chunks(), snap.io.store, path, keep);
   const { retired: _r, ...kept } = ref;
   const next: Omit<IndexRef, "version"> = {
     ...kept,
@@ -236,9 +238,10 @@ function unchangedFragments(snap: Snapshot, latest: Manifest, fieldId: number, c
       .map((d) => d.path)
       .join("\n");
   const before = new Map(snap.manifest.fragments.map((f) => [f.id, f]));
+  const coveredIds = new Set(covered);
   for (const f of latest.fragments) {
     const then = before.get(f.id);
-    if (then === undefined || !covered.includes(f.id)) continue;
+    if (then === undefined || !coveredIds.has(f.id)) continue;
     if (filesOf(f) !== filesOf(then)) {
       throw new CommitConflictError(`${what}: fragment ${f.id} got new values for the column while the index was built; run it again`);
     }

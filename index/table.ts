@@ -80,10 +80,15 @@ export class Table extends VersionedTable {
       const field = snap.schema.fields.find((f) => f.id === current.fieldId);
       if (field === undefined) continue;
       const loaded = await this.loadIndex(current, vectorDim(field));
+      // An HNSW graph is extended in memory: from here on, searches of versions naming the old directory (checkouts,
+      // other handles) load it again from its files rather than see a graph half changed, or changed and then failed.
+      const key = `${this.uri}|${current.path}`;
+      loadedIndexes.delete(key);
       const next = await prepareOptimize(snap, current, loaded, options);
-      if (next === undefined) continue;
-      // An HNSW graph grows in place, so the old directory's entry must be reloaded from its files if needed.
-      loadedIndexes.delete(`${this.uri}|${current.path}`);
+      if (next === undefined) {
+        loadedIndexes.set(key, Promise.resolve(loaded)); // nothing to do: it was left as it was
+        continue;
+      }
       await this.commitOp(next.op);
       loadedIndexes.set(`${this.uri}|${next.ref.path}`, Promise.resolve(next.loaded));
     }

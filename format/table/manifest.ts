@@ -106,6 +106,8 @@ export interface Manifest {
 export function retireFragments(ref: IndexRef, gone: ReadonlySet<number>): IndexRef {
   const dropped = ref.fragments.filter((id) => gone.has(id));
   if (dropped.length === 0) return ref;
+  // A flat entry holds no rows (it only names the metric): nothing to retire.
+  if (ref.type === "flat") return { ...ref, fragments: ref.fragments.filter((id) => !gone.has(id)) };
   return { ...ref, fragments: ref.fragments.filter((id) => !gone.has(id)), retired: [...(ref.retired ?? []), ...dropped] };
 }
 

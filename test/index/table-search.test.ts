@@ -150,6 +150,22 @@ describe("vector search", () => {
     });
   }
 
+  it("a search of an older version while optimizeIndices extends the graph sees the old graph, unchanged", async () => {
+    const t = await Table.create(mem(), data(0, 800));
+    await t.append(data(800, 100));
+    await t.append(data(900, 100));
+    await t.createIndex("vec", { type: "hnsw" });
+    const indexed = await t.checkout(t.version);
+    const q = query(2);
+    const expected = await truth(indexed, q, 10, "l2");
+    assert.deepEqual(ids(await indexed.search(q, { k: 10, ef: 200 })), expected); // the graph is loaded and cached
+    await t.compact({ targetRowsPerFragment: 500 });
+    let during: Promise<A.Table> | undefined;
+    await t.optimizeIndices({ onProgress: () => (during ??= indexed.search(q, { k: 10, ef: 200 })) });
+    assert.ok(during !== undefined);
+    assert.deepEqual(ids(await during), expected);
+  });
+
   it("optimizeIndices refuses to commit over a compaction that retired fragments meanwhile; run again, it succeeds", async () => {
     const uri = mem();
     const a = await Table.create(uri, data(0, 800));
