@@ -191,24 +191,25 @@ export async function prepareOptimize(
   const covered = new Set(ref.fragments);
   const present = new Set(snap.manifest.fragments.map((f) => f.id));
   const fresh = snap.manifest.fragments.filter((f) => !covered.has(f.id) && f.files.some((d) => d.fieldIds.includes(field.id)));
-  const purge = new Set([...(ref.retired ?? []), ...ref.fragments.filter((f) => !present.has(f))]);
-  if (fresh.length === 0 && purge.size === 0) return undefined;
+  // Only rows of fragments still covered stay; every other row goes (retired fragments, covered ones since removed,
+  // and ids an older Tessera's compaction left behind).
+  const keep = ref.fragments.filter((f) => present.has(f));
+  const dropped = [...(ref.retired ?? []), ...ref.fragments.filter((f) => !present.has(f))];
+  if (fresh.length === 0 && dropped.length === 0) return undefined;
   const path = `_indices/${randomUUID()}`;
   const kind = INDEX_KINDS[ref.type];
   const { onProgress } = options;
   let chunks = (): AsyncIterable<VectorChunk> => vectorChunks(snap, field, fresh, liveAllowance(snap), onProgress && kind?.progressChunkRows);
   if (onProgress !== undefined) chunks = reporting(chunks, ["extend"], { index: ref.name, totalRows: physicalRows(fresh) }, onProgress);
-  // Keep only rows of fragments still covered: this also clears rows an index holds of fragments that vanished.
-  const keep = new Set(ref.fragments.filter((f) => present.has(f)));
-  const extended = await loaded.extend(chunks(), snap.io.store, path, keep);
+  const extended = await loaded.extend(chunks(), snap.io.store, path, new Set(keep));
   const { retired: _r, ...kept } = ref;
   const next: Omit<IndexRef, "version"> = {
     ...kept,
     path,
-    fragments: [...ref.fragments.filter((f) => present.has(f)), ...fresh.map((f) => f.id)],
+    fragments: [...keep, ...fresh.map((f) => f.id)],
     detail: { ...ref.detail, rows: extended.rows },
   };
-  const record: OperationRecord = { type: "create_index", detail: { name: ref.name, optimized: fresh.map((f) => f.id), dropped: [...purge] } };
+  const record: OperationRecord = { type: "create_index", detail: { name: ref.name, optimized: fresh.map((f) => f.id), dropped } };
   const op = indexCommit(record, ref.fieldId, (indices, latest) => {
     // A compaction or backfill committed meanwhile changed what this index may return: its entry moved on from the
     // one extended here, and committing would undo that.
